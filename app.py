@@ -1,0 +1,82 @@
+"""Entry point: page config, navigation over pages/, and the shared sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model.text import tr
+from ui import state
+from ui.i18n import t
+
+MAIN_LEVERS = ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
+CUSTOM = "__custom__"
+LANGUAGE_NAMES = {"vi": tr("vi", "lang.vi"), "en": tr("en", "lang.en")}  # each in its own language
+
+st.set_page_config(page_title="Sơn La HTX 2023", page_icon="🌾", layout="wide", initial_sidebar_state="auto")
+state.init_state()
+plan = state.get_plan()
+
+
+def _apply_preset() -> None:
+    choice = st.session_state[f"sidebar_preset_{state.lang()}"]
+    if choice != CUSTOM:
+        state.set_levers(plan.preset_levers(choice), replace=True)
+
+
+def _reset() -> None:
+    state.reset()
+
+
+with st.sidebar:
+    st.radio(
+        t("sidebar.language"),
+        options=["vi", "en"],
+        format_func=lambda code: LANGUAGE_NAMES[code],
+        key="lang",
+        horizontal=True,
+    )
+    lang = state.lang()
+    matched = state.matching_preset()
+    # One key per language: the options' labels differ, so the widgets do too.
+    preset_key = f"sidebar_preset_{lang}"
+    st.session_state[preset_key] = matched or CUSTOM
+    options = [p.id for p in plan.presets] + [CUSTOM]
+    custom_label = t("sidebar.custom")
+    st.selectbox(
+        t("sidebar.preset"),
+        options=options,
+        format_func=lambda pid: custom_label if pid == CUSTOM else plan.preset(pid).label(lang),
+        key=preset_key,
+        on_change=_apply_preset,
+        help=t("sidebar.preset_help"),
+    )
+    st.markdown(f"**{t('sidebar.main_levers')}**")
+    for lever_id in MAIN_LEVERS:
+        lever = plan.lever(lever_id)
+        unit = lever.unit(lang)
+        state.lever_widget(
+            lever_id,
+            page="sidebar",
+            label=f"{lever.label(lang)} ({unit})" if unit else lever.label(lang),
+            help_text=lever.help(lang),
+        )
+    with st.expander(t("sidebar.settings")):
+        st.number_input(
+            t("sidebar.tolerance"),
+            min_value=0.0,
+            max_value=50.0,
+            step=0.5,
+            key="tolerance",
+            help=t("sidebar.tolerance_help"),
+        )
+    st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
+
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview"), icon="📊", url_path="overview", default=True),
+    st.Page("pages/scenario.py", title=t("nav.scenario"), icon="🎚️", url_path="scenario"),
+    st.Page("pages/compare.py", title=t("nav.compare"), icon="⚖️", url_path="compare"),
+    st.Page("pages/uncertainty.py", title=t("nav.uncertainty"), icon="🎲", url_path="uncertainty"),
+    st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon="🎯", url_path="what-it-takes"),
+    st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon="📚", url_path="data-sources"),
+]
+st.navigation(pages, position="sidebar").run()

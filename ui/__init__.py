@@ -1,0 +1,1 @@
+"""Shared pieces of the Streamlit app: state, words, tables and charts."""

@@ -1,0 +1,38 @@
+"""Words and numbers in the session's language (strings from data/strings/<lang>.toml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.text import number, percent, signed, tr
+from ui.state import get_plan, lang
+
+
+def t(key: str, **values: Any) -> str:
+    """The text for key in the session's language."""
+    return tr(lang(), key, **values)
+
+
+def num(value: float, decimals: int = 0) -> str:
+    return number(value, lang(), decimals)
+
+
+def pct(fraction: float, decimals: int = 0) -> str:
+    return percent(fraction, lang(), decimals)
+
+
+def sgn(value: float, decimals: int = 0) -> str:
+    return signed(value, lang(), decimals)
+
+
+def indicator_value(indicator_id: str, value: float) -> str:
+    """An indicator's value with the decimals its target is shown with."""
+    return number(value, lang(), get_plan().target(indicator_id).decimals)
+
+
+STATUS_ICONS = {"reached": "✅", "close": "🟡", "missed": "❌"}
+
+
+def status_label(status: str) -> str:
+    """Icon and word: never colour alone."""
+    return f"{STATUS_ICONS[status]} {t('status.' + status)}"

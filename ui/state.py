@@ -1,0 +1,238 @@
+"""The one place the scenario lives: session state, cached plan and projections.
+
+Session keys (set once, in `init_state`, called by app.py on every run):
+  ``levers``    dict lever id → value (plan units: percent for rates)
+  ``baseline``  dict baseline id → override value (only the overridden ones)
+  ``lang``      "vi" | "en" (the language radio's own key)
+  ``tolerance`` percent, for "close"
+Widgets never own the scenario: each lever widget has its own key per page,
+is set from ``levers`` before it is drawn and writes back in its callback, so
+the same lever moved on any page is seen on every other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from model.analysis import (
+    MonteCarloResult,
+    PlanImplied,
+    goal_seek_table,
+    monte_carlo,
+    plan_implied,
+    sensitivity,
+)
+from model.engine import DEFAULT_TOLERANCE, project
+from model.plan import Lever, Observation, Plan, load_observations, load_plan
+from model.text import DEFAULT_LANG, number
+
+LeverItems = tuple[tuple[str, Any], ...]
+BaselineItems = tuple[tuple[str, float], ...]
+
+
+@st.cache_resource(show_spinner=False)
+def get_plan() -> Plan:
+    """The shipped plan, loaded and checked once per server process (immutable)."""
+    return load_plan()
+
+
+@st.cache_resource(show_spinner=False)
+def get_observations() -> tuple[Observation, ...]:
+    return load_observations()
+
+
+def init_state() -> None:
+    """Fill in every session key that is missing (first run of a session)."""
+    plan = get_plan()
+    ss = st.session_state
+    if "levers" not in ss:
+        ss["levers"] = dict(plan.defaults())
+    if "baseline" not in ss:
+        ss["baseline"] = {}
+    if "lang" not in ss:
+        ss["lang"] = DEFAULT_LANG
+    if "tolerance" not in ss:
+        ss["tolerance"] = DEFAULT_TOLERANCE * 100
+    if "notices" not in ss:
+        ss["notices"] = []
+
+
+def lang() -> str:
+    return st.session_state.get("lang", DEFAULT_LANG)
+
+
+def levers() -> dict[str, Any]:
+    return st.session_state["levers"]
+
+
+def baseline_overrides() -> dict[str, float]:
+    return st.session_state["baseline"]
+
+
+def tolerance() -> float:
+    """Tolerance for "close" as a fraction."""
+    return float(st.session_state.get("tolerance", DEFAULT_TOLERANCE * 100)) / 100.0
+
+
+def set_levers(values: Mapping[str, Any], *, replace: bool = False) -> None:
+    """Change levers (replace=True: start from the defaults first)."""
+    plan = get_plan()
+    new = dict(plan.defaults()) if replace else dict(levers())
+    new.update(values)
+    st.session_state["levers"] = new
+
+
+def set_baseline(overrides: Mapping[str, float]) -> None:
+    st.session_state["baseline"] = dict(overrides)
+
+
+def reset() -> None:
+    """Back to the defaults: levers, baseline, tolerance."""
+    set_levers({}, replace=True)
+    set_baseline({})
+    st.session_state["tolerance"] = DEFAULT_TOLERANCE * 100
+
+
+def items(mapping: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A hashable, order-independent key for st.cache_data."""
+    return tuple(sorted(mapping.items()))
+
+
+def scenario_key() -> tuple[LeverItems, BaselineItems]:
+    return items(levers()), items(baseline_overrides())
+
+
+def matching_preset() -> str | None:
+    """The id of the preset the current levers equal exactly, if any."""
+    plan = get_plan()
+    current = levers()
+    for preset in plan.presets:
+        if plan.preset_levers(preset.id) == current:
+            return preset.id
+    return None
+
+
+# ----------------------------------------------------------- cached compute
+# Keyed by the hashable lever and baseline items: a rerun that changed
+# neither recomputes nothing.
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def year_end(lever_items: LeverItems, baseline_items: BaselineItems) -> dict[str, float]:
+    return project(get_plan(), dict(lever_items), dict(baseline_items)).year_end_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def monthly(lever_items: LeverItems, baseline_items: BaselineItems) -> pd.DataFrame:
+    return project(get_plan(), dict(lever_items), dict(baseline_items)).frame(0)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def montecarlo_result(
+    lever_items: LeverItems, baseline_items: BaselineItems, draws: int, seed: int, tol: float
+) -> MonteCarloResult:
+    return monte_carlo(get_plan(), dict(lever_items), draws=draws, seed=seed, baseline=dict(baseline_items), tolerance=tol)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def goal_seek_all(lever_items: LeverItems, baseline_items: BaselineItems) -> pd.DataFrame:
+    """Every target × every numeric lever: one row each (indicator, lever, value, kind, reachable, best)."""
+    results = goal_seek_table(get_plan(), dict(lever_items), baseline=dict(baseline_items))
+    return pd.DataFrame([r.__dict__ for r in results])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def implied(lever_items: LeverItems, baseline_items: BaselineItems, tol: float) -> PlanImplied:
+    return plan_implied(get_plan(), dict(lever_items), baseline=dict(baseline_items), tolerance=tol)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def tornado(lever_items: LeverItems, baseline_items: BaselineItems, indicator: str) -> pd.DataFrame:
+    return sensitivity(get_plan(), dict(lever_items), indicator=indicator, baseline=dict(baseline_items))
+
+
+# ------------------------------------------------------------ lever widgets
+
+
+def is_integer_lever(lv: Lever) -> bool:
+    return all(float(x).is_integer() for x in (lv.lo, lv.hi, lv.step_size, float(lv.default)))
+
+
+@functools.cache
+def lever_options(lever_id: str) -> tuple[float, ...]:
+    """Every value a lever can take (its step grid), as the slider's options."""
+    lv = get_plan().lever(lever_id)
+    n = round((lv.hi - lv.lo) / lv.step_size)
+    grid = np.round(lv.lo + np.arange(n + 1) * lv.step_size, 10)
+    if is_integer_lever(lv):
+        return tuple(int(x) for x in grid)
+    return tuple(float(x) for x in grid)
+
+
+@functools.cache
+def _option_labels(lever_id: str, language: str) -> dict[float, str]:
+    lv = get_plan().lever(lever_id)
+    return {x: number(x, language, lv.decimals) for x in lever_options(lever_id)}
+
+
+def format_lever_value(lever_id: str, value: Any, language: str) -> str:
+    """A lever value in the locale's format (choices by their label)."""
+    lv = get_plan().lever(lever_id)
+    if not lv.is_number:
+        return lv.choice_label(str(value), language)
+    labels = _option_labels(lever_id, language)
+    return labels.get(value) or number(float(value), language, lv.decimals)
+
+
+def _on_lever_change(lever_id: str, widget_key: str) -> None:
+    value = st.session_state[widget_key]
+    lv = get_plan().lever(lever_id)
+    st.session_state["levers"] = {**levers(), lever_id: value if not lv.is_number else float(value)}
+
+
+def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None = None) -> None:
+    """Draw one lever's control (a slider on its step grid, or a radio for a choice).
+
+    The widget key is ``{page}_{lever_id}``; its value is set from the
+    scenario before drawing, and the callback writes it back.
+    """
+    plan = get_plan()
+    lv = plan.lever(lever_id)
+    key = f"{page}_{lever_id}"
+    language = lang()
+    current = levers()[lever_id]
+    if not lv.is_number:
+        st.session_state[key] = current
+        st.radio(
+            label,
+            options=list(lv.choices),
+            format_func=lambda c: lv.choice_label(c, language),
+            key=key,
+            help=help_text,
+            horizontal=True,
+            on_change=_on_lever_change,
+            args=(lever_id, key),
+        )
+        return
+    options = lever_options(lever_id)
+    value = int(current) if is_integer_lever(lv) else float(current)
+    if value not in _option_labels(lever_id, language):
+        # A value off the grid (should not happen: inputs are validated); show the nearest.
+        value = min(options, key=lambda x: abs(x - value))
+    st.session_state[key] = value
+    labels = _option_labels(lever_id, language)
+    st.select_slider(
+        label,
+        options=options,
+        format_func=labels.__getitem__,
+        key=key,
+        help=help_text,
+        on_change=_on_lever_change,
+        args=(lever_id, key),
+    )

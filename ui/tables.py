@@ -1,0 +1,74 @@
+"""Tables the pages show and download, built from the model's numbers.
+
+Display tables hold text already formatted for the session's language;
+export tables (CSV, Excel) hold raw numbers with language-neutral ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from model.engine import scorecard
+from model.plan import Observation
+from ui import state
+from ui.i18n import indicator_value, num, pct, sgn, status_label, t
+
+
+def latest_observation(indicator_id: str) -> Observation | None:
+    obs = [o for o in state.get_observations() if o.indicator == indicator_id]
+    return max(obs, key=lambda o: o.date) if obs else None
+
+
+def observation_text(o: Observation) -> str:
+    """"871 · in operation · 9 Apr 2024": value, scope and date together, always."""
+    language = state.lang()
+    qualifier = t(f"qualifier.{o.qualifier}") + " " if o.qualifier else ""
+    return f"{qualifier}{num(o.value)} · {o.scope(language)} · {o.date_label(language)}"
+
+
+def scorecard_table(year_end: Mapping[str, float], *, with_observations: bool = True) -> pd.DataFrame:
+    """The 17 targets for display: projected, target, % of target, gap, status (icon and word)."""
+    plan = state.get_plan()
+    language = state.lang()
+    card = scorecard(plan, year_end, state.tolerance())
+    rows = []
+    for target in plan.targets:
+        r = card.loc[target.id]
+        row = {
+            t("table.indicator"): target.label(language),
+            t("table.projected"): indicator_value(target.id, r["value"]),
+            t("table.target"): indicator_value(target.id, target.value),
+            t("table.percent"): pct(r["percent"] / 100.0, 1),
+            t("table.gap"): sgn(r["gap"], target.decimals),
+            t("table.status"): status_label(str(r["status"])),
+            t("table.unit"): target.unit(language),
+        }
+        if with_observations:
+            o = latest_observation(target.id)
+            row[t("table.reported")] = observation_text(o) if o else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def status_counts(year_end: Mapping[str, float]) -> dict[str, int]:
+    card = scorecard(state.get_plan(), year_end, state.tolerance())
+    counts = card["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in ("reached", "close", "missed")}
+
+
+def headline(year_end: Mapping[str, float]) -> str:
+    c = status_counts(year_end)
+    return t("overview.headline", reached=c["reached"], total=sum(c.values()), close=c["close"])
+
+
+def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
+    """Raw year-end numbers for CSV/Excel: id, label, unit, value, target, percent, gap, status."""
+    plan = state.get_plan()
+    language = state.lang()
+    card = scorecard(plan, year_end, state.tolerance())
+    out = card.reset_index()
+    out.insert(1, "label", [plan.target(i).label(language) for i in out["id"]])
+    out.insert(2, "unit", [plan.target(i).unit(language) for i in out["id"]])
+    return out
