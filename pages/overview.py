@@ -8,6 +8,7 @@ from ui import state
 from ui.i18n import t
 from ui.tables import headline, scorecard_table, status_counts
 
+state.require_app()
 plan = state.get_plan()
 lang = state.lang()
 year_end = state.year_end(*state.scenario_key())

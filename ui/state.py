@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from model.analysis import (
     MonteCarloResult,
@@ -61,6 +62,20 @@ def init_state() -> None:
         ss["tolerance"] = DEFAULT_TOLERANCE * 100
     if "notices" not in ss:
         ss["notices"] = []
+
+
+def require_app() -> None:
+    """Make sure a page runs inside app.py (shared sidebar and state), never on its own.
+
+    Streamlit keeps a legacy mode for apps with a ``pages/`` folder: until an
+    entry script calls st.navigation, the first request to a deep link such as
+    ``/scenario`` on a freshly started server runs ``pages/scenario.py``
+    directly, without app.py. Each page calls this first: it switches that
+    mode off and reruns, so app.py (and st.navigation) runs this time.
+    """
+    if "levers" not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def lang() -> str:
