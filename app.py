@@ -7,6 +7,7 @@ import streamlit as st
 from model.text import tr
 from ui import state
 from ui.i18n import t
+from ui.share import remember_link_report, render_link_report, render_share_box
 
 MAIN_LEVERS = ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
 CUSTOM = "__custom__"
@@ -14,6 +15,7 @@ LANGUAGE_NAMES = {"vi": tr("vi", "lang.vi"), "en": tr("en", "lang.en")}  # each 
 
 st.set_page_config(page_title="Sơn La HTX 2023", page_icon="🌾", layout="wide", initial_sidebar_state="auto")
 state.init_state()
+remember_link_report(state.load_link())
 plan = state.get_plan()
 
 
@@ -70,6 +72,11 @@ with st.sidebar:
             help=t("sidebar.tolerance_help"),
         )
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
+    with st.expander(t("links.share")):
+        render_share_box()
+
+state.sync_url()
+render_link_report()
 
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon="📊", url_path="overview", default=True),
@@ -80,3 +87,4 @@ pages = [
     st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon="📚", url_path="data-sources"),
 ]
 st.navigation(pages, position="sidebar").run()
+state.sync_url()  # a page may have changed the scenario (e.g. applied a preset or an upload)

@@ -32,6 +32,7 @@ from model.analysis import (
 from model.engine import DEFAULT_TOLERANCE, project
 from model.plan import Lever, Observation, Plan, load_observations, load_plan
 from model.text import DEFAULT_LANG, number
+from ui.links import DEFAULT_SEED, LinkState, build_params, parse_params
 
 LeverItems = tuple[tuple[str, Any], ...]
 BaselineItems = tuple[tuple[str, float], ...]
@@ -60,8 +61,8 @@ def init_state() -> None:
         ss["lang"] = DEFAULT_LANG
     if "tolerance" not in ss:
         ss["tolerance"] = DEFAULT_TOLERANCE * 100
-    if "notices" not in ss:
-        ss["notices"] = []
+    if "mc_seed" not in ss:
+        ss["mc_seed"] = DEFAULT_SEED
 
 
 def require_app() -> None:
@@ -76,6 +77,49 @@ def require_app() -> None:
     if "levers" not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def load_link() -> LinkState | None:
+    """On a session's first run, take the scenario from the URL (a shared link).
+
+    Returns what was read (with the problems found) the first time, None after.
+    """
+    ss = st.session_state
+    if ss.get("link_loaded"):
+        return None
+    ss["link_loaded"] = True
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
+    if not raw:
+        return None
+    link = parse_params(get_plan(), raw)
+    ss["levers"] = link.levers
+    ss["baseline"] = link.baseline
+    if link.lang is not None:
+        ss["lang"] = link.lang
+    if link.seed is not None:
+        ss["mc_seed"] = link.seed
+    if link.tolerance is not None:
+        ss["tolerance"] = link.tolerance
+    return link
+
+
+def link_params() -> dict[str, str]:
+    """The current scenario as the URL's query parameters."""
+    return build_params(
+        get_plan(),
+        levers=levers(),
+        baseline=baseline_overrides(),
+        lang=lang(),
+        seed=int(st.session_state.get("mc_seed", DEFAULT_SEED)),
+        tolerance=float(st.session_state.get("tolerance", DEFAULT_TOLERANCE * 100)),
+    )
+
+
+def sync_url() -> None:
+    """Write the scenario into the URL when it changed (the link is the scenario)."""
+    params = link_params()
+    if st.query_params.to_dict() != params or any(len(st.query_params.get_all(k)) > 1 for k in st.query_params):
+        st.query_params.from_dict(params)
 
 
 def lang() -> str:

@@ -1,0 +1,187 @@
+"""Share links: the URL's query parameters are the scenario.
+
+A link holds each lever that differs from its default (by lever id), the
+baseline overrides (``b_<id>``), the language, the plan id and version, the
+Monte Carlo seed and the tolerance when not at their defaults; the page is
+the URL's path. Parsing is lenient: whatever is wrong in a (possibly
+tampered) link is clamped or ignored and reported, and the rest applies.
+No Streamlit here, so the rules can be tested directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from model.engine import DEFAULT_TOLERANCE
+from model.plan import BASELINE_IDS, Plan
+from model.scenario import validate
+from model.text import LANGS
+
+LANG_KEY = "lang"
+PLAN_KEY = "plan"
+VERSION_KEY = "v"
+SEED_KEY = "seed"
+TOLERANCE_KEY = "tol"
+BASELINE_PREFIX = "b_"
+DEFAULT_SEED = 0
+MAX_SEED = 2**32 - 1
+MAX_VALUE_CHARS = 64  # longer values are not numbers anyone typed
+MAX_PARAMS = 200  # a link with more keys than this is cut; the rest is reported
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    """Something in a link that was not used as given.
+
+    reason: unknown | repeated | not_a_number | not_finite | out_of_range |
+    off_step | not_a_choice | too_long | too_many | inconsistent.
+    ``used`` is the value used instead (None: ignored, the default applies).
+    """
+
+    key: str
+    given: str
+    reason: str
+    used: str | None = None
+
+
+@dataclass
+class LinkState:
+    levers: dict[str, Any]
+    baseline: dict[str, float]
+    lang: str | None = None
+    seed: int | None = None
+    tolerance: float | None = None  # percent
+    problems: list[LinkProblem] = field(default_factory=list)
+    other_version: str | None = None  # the plan version the link was made for, if not this one
+    other_plan: str | None = None
+
+
+def _fmt(value: float) -> str:
+    """Shortest text for a number in a URL: 60, 2.5, 61.5 (no trailing .0)."""
+    return f"{value:.12g}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def build_params(
+    plan: Plan,
+    *,
+    levers: Mapping[str, Any],
+    baseline: Mapping[str, float],
+    lang: str,
+    seed: int,
+    tolerance: float,
+) -> dict[str, str]:
+    """Query parameters for the scenario: only what differs from the defaults, plus plan and language."""
+    params: dict[str, str] = {}
+    for lv in plan.levers:
+        value = levers.get(lv.id, lv.default)
+        if value != lv.default:
+            params[lv.id] = str(value) if not lv.is_number else _fmt(float(value))
+    plan_base = plan.baseline_values()
+    for key, value in sorted(baseline.items()):
+        if key in plan_base and value != plan_base[key]:
+            params[BASELINE_PREFIX + key] = _fmt(float(value))
+    if seed != DEFAULT_SEED:
+        params[SEED_KEY] = str(int(seed))
+    if not math.isclose(tolerance, DEFAULT_TOLERANCE * 100):
+        params[TOLERANCE_KEY] = _fmt(tolerance)
+    params[LANG_KEY] = lang
+    params[PLAN_KEY] = plan.id
+    params[VERSION_KEY] = plan.version
+    return params
+
+
+def share_url(base_url: str | None, params: Mapping[str, str]) -> str:
+    """The full link: the page's URL (without query) and the parameters."""
+    return f"{base_url or ''}?{urlencode(params)}"
+
+
+def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
+    """Read a link's parameters (each key → all its values), repairing what is wrong."""
+    problems: list[LinkProblem] = []
+    single: dict[str, str] = {}
+    for i, (key, values) in enumerate(raw.items()):
+        if i >= MAX_PARAMS:
+            problems.append(LinkProblem(_short(key), f"+{len(raw) - MAX_PARAMS}", "too_many"))
+            break
+        if not values:
+            continue
+        if len(values) > 1:
+            # Repeated keys: the last one wins, as in a form; the rest is reported.
+            problems.append(LinkProblem(_short(key), ", ".join(_short(v) for v in values[:-1]), "repeated", _short(values[-1])))
+        single[key] = values[-1]
+
+    state = LinkState(levers={}, baseline={})
+    lever_ids = {lv.id for lv in plan.levers}
+    lever_values: dict[str, str] = {}
+    baseline_values: dict[str, str] = {}
+    for key, value in single.items():
+        if len(value) > MAX_VALUE_CHARS:
+            problems.append(LinkProblem(_short(key), _short(value), "too_long"))
+            continue
+        if key in lever_ids:
+            lever_values[key] = value
+        elif key.startswith(BASELINE_PREFIX) and key[len(BASELINE_PREFIX) :] in BASELINE_IDS:
+            baseline_values[key[len(BASELINE_PREFIX) :]] = value
+        elif key == LANG_KEY:
+            if value in LANGS:
+                state.lang = value
+            else:
+                problems.append(LinkProblem(key, _short(value), "not_a_choice"))
+        elif key == SEED_KEY:
+            state.seed = _parse_seed(value, problems)
+        elif key == TOLERANCE_KEY:
+            state.tolerance = _parse_tolerance(value, problems)
+        elif key == PLAN_KEY:
+            if value != plan.id:
+                state.other_plan = _short(value)
+        elif key == VERSION_KEY:
+            if value != plan.version:
+                state.other_version = _short(value)
+        else:
+            problems.append(LinkProblem(_short(key), _short(value), "unknown"))
+
+    scenario, changes = validate(plan, lever_values, baseline_values, lenient=True)
+    for change in changes:
+        key = change.key.replace("baseline.", BASELINE_PREFIX, 1)
+        problems.append(LinkProblem(key, change.given, change.reason, change.used))
+    state.levers = dict(scenario.levers)
+    state.baseline = dict(scenario.baseline)
+    state.problems = problems
+    return state
+
+
+def _parse_seed(value: str, problems: list[LinkProblem]) -> int | None:
+    try:
+        seed = int(value.strip())
+    except ValueError:
+        problems.append(LinkProblem(SEED_KEY, _short(value), "not_a_number"))
+        return None
+    if not 0 <= seed <= MAX_SEED:
+        clamped = min(max(seed, 0), MAX_SEED)
+        problems.append(LinkProblem(SEED_KEY, _short(value), "out_of_range", str(clamped)))
+        return clamped
+    return seed
+
+
+def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
+    try:
+        tol = float(value.strip())
+    except ValueError:
+        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_a_number"))
+        return None
+    if not math.isfinite(tol):
+        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_finite"))
+        return None
+    if not 0 <= tol <= 50:
+        clamped = min(max(tol, 0.0), 50.0)
+        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "out_of_range", _fmt(clamped)))
+        return clamped
+    return tol

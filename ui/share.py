@@ -1,0 +1,96 @@
+"""The share box (copyable link and QR code) and the report of a repaired link."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import segno
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Text from outside (a link, a name) shown literally inside Markdown: no links, no HTML, no styling."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _what(problem: LinkProblem, lang: str) -> str:
+    plan = state.get_plan()
+    key = problem.key
+    lever_ids = {lv.id for lv in plan.levers}
+    if key in lever_ids:
+        return f"{plan.lever(key).label(lang)} ({key})"
+    if key.startswith(BASELINE_PREFIX) and key[len(BASELINE_PREFIX) :] in {b.id for b in plan.baseline}:
+        return f"{t('links.baseline')} {plan.target(key[len(BASELINE_PREFIX) :]).label(lang)} ({key})"
+    return key
+
+
+def problem_line(problem: LinkProblem) -> str:
+    """One problem as a sentence in the session's language, with the link's text escaped."""
+    lang = state.lang()
+    used_value = problem.used
+    if used_value is not None and problem.key in {lv.id for lv in state.get_plan().numeric_levers}:
+        used_value = state.format_lever_value(problem.key, float(used_value), lang)
+    used = t("links.ignored") if used_value is None else t("links.used", value=used_value)
+    return t(
+        "links.problem",
+        what=md_escape(_what(problem, lang)),
+        given=md_escape(problem.given),
+        reason=t(f"links.reason.{problem.reason}"),
+        used=md_escape(used),
+    )
+
+
+def remember_link_report(link: LinkState | None) -> None:
+    """Keep what a freshly opened link needs to say (shown until dismissed)."""
+    if link is None or not (link.problems or link.other_version or link.other_plan):
+        return
+    st.session_state["link_report"] = link
+
+
+def _dismiss() -> None:
+    st.session_state.pop("link_report", None)
+
+
+def render_link_report() -> None:
+    """One warning listing what was ignored or clamped; a notice for another plan version."""
+    link: LinkState | None = st.session_state.get("link_report")
+    if link is None:
+        return
+    plan = state.get_plan()
+    if link.other_plan:
+        st.warning(t("links.other_plan", plan=md_escape(link.other_plan), this=plan.id), icon="⚠️")
+    elif link.other_version:
+        st.info(t("links.other_version", version=md_escape(link.other_version), this=plan.version), icon="ℹ️")
+    if link.problems:
+        lines = [t("links.problems_intro", n=len(link.problems))]
+        lines += [f"- {problem_line(p)}" for p in link.problems[:12]]
+        if len(link.problems) > 12:
+            lines.append(f"- {t('links.more', n=len(link.problems) - 12)}")
+        st.warning("\n".join(lines), icon="⚠️")
+    st.button(t("links.dismiss"), key="links_dismiss", on_click=_dismiss)
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of the link, large enough to scan from a projector."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+def current_url() -> str:
+    return share_url(st.context.url, state.link_params())
+
+
+def render_share_box() -> None:
+    """Copyable link (st.code has a copy button) and its QR code."""
+    url = current_url()
+    st.caption(t("links.share_help"))
+    st.code(url, language=None, wrap_lines=True)
+    st.image(qr_png(url), caption=t("links.qr_caption"), width=220)
