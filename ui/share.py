@@ -35,7 +35,8 @@ def problem_line(problem: LinkProblem) -> str:
     """One problem as a sentence in the session's language, with the link's text escaped."""
     lang = state.lang()
     used_value = problem.used
-    if used_value is not None and problem.key in {lv.id for lv in state.get_plan().numeric_levers}:
+    numeric = {lv.id for lv in state.get_plan().numeric_levers}
+    if used_value is not None and problem.reason != "repeated" and problem.key in numeric:
         used_value = state.format_lever_value(problem.key, float(used_value), lang)
     used = t("links.ignored") if used_value is None else t("links.used", value=used_value)
     return t(

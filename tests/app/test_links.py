@@ -1,0 +1,146 @@
+"""Share links: building and parsing (pure), and the app opening a link (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+
+from model.plan import load_plan
+from ui.links import MAX_PARAMS, build_params, parse_params
+
+PLAN = load_plan()
+
+
+def params_of(**kw: object) -> dict[str, list[str]]:
+    return {k: v if isinstance(v, list) else [str(v)] for k, v in kw.items()}
+
+
+def test_build_holds_only_what_differs() -> None:
+    levers = PLAN.defaults() | {"new_coops": 60.0, "dissolution_rate": 2.5, "formation_timing": "back"}
+    params = build_params(PLAN, levers=levers, baseline={"coops": 800.0}, lang="vi", seed=7, tolerance=5.0)
+    assert params == {
+        "new_coops": "60",
+        "formation_timing": "back",
+        "dissolution_rate": "2.5",
+        "b_coops": "800",
+        "seed": "7",
+        "lang": "vi",
+        "plan": PLAN.id,
+        "v": PLAN.version,
+    }
+
+
+def test_round_trip() -> None:
+    levers = PLAN.preset_levers("strong_support")
+    params = build_params(PLAN, levers=levers, baseline={"members": 30000.0}, lang="en", seed=3, tolerance=2.5)
+    link = parse_params(PLAN, {k: [v] for k, v in params.items()})
+    assert link.problems == []
+    assert link.levers == levers
+    assert link.baseline == {"members": 30000.0}
+    assert (link.lang, link.seed, link.tolerance) == ("en", 3, 2.5)
+    assert link.other_version is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "reason", "used"),
+    [
+        (params_of(new_coops="abc"), "new_coops", "not_a_number", None),
+        (params_of(new_coops="400"), "new_coops", "out_of_range", "300"),
+        (params_of(dissolution_rate="-3"), "dissolution_rate", "out_of_range", "0"),
+        (params_of(dissolution_rate="nan"), "dissolution_rate", "not_finite", None),
+        (params_of(dissolution_rate="inf"), "dissolution_rate", "not_finite", None),
+        (params_of(dissolution_rate="1e308"), "dissolution_rate", "out_of_range", "20"),
+        (params_of(dissolution_rate="2.3"), "dissolution_rate", "off_step", "2.5"),
+        (params_of(formation_timing="sideways"), "formation_timing", "not_a_choice", None),
+        (params_of(evil="<script>alert(1)</script>"), "evil", "unknown", None),
+        (params_of(new_coops=["60", "70"]), "new_coops", "repeated", "70"),
+        (params_of(new_coops="9" * 5000), "new_coops", "too_long", None),
+        (params_of(lang="fr"), "lang", "not_a_choice", None),
+        (params_of(seed="-1"), "seed", "out_of_range", "0"),
+        (params_of(seed="x"), "seed", "not_a_number", None),
+        (params_of(tol="99"), "tol", "out_of_range", "50"),
+        (params_of(b_coops="-5"), "b_coops", "out_of_range", None),
+        (params_of(b_managers_trained="5000"), "b_managers_trained", "inconsistent", "3050"),
+    ],
+)
+def test_tampered_values_are_reported_and_repaired(raw: dict[str, list[str]], key: str, reason: str, used: str | None) -> None:
+    link = parse_params(PLAN, raw | params_of(members_per_new_coop=20))
+    problem = next(p for p in link.problems if p.key == key)
+    assert problem.reason == reason
+    if used is not None:
+        assert problem.used is not None and float(problem.used) == pytest.approx(float(used))
+    # The rest of the link still applies.
+    assert link.levers["members_per_new_coop"] == 20
+    # Whatever came in, every lever ends valid: inside its range.
+    for lv in PLAN.numeric_levers:
+        assert lv.lo <= float(link.levers[lv.id]) <= lv.hi
+
+
+def test_repeated_key_uses_the_last_value() -> None:
+    link = parse_params(PLAN, params_of(new_coops=["60", "70"]))
+    assert link.levers["new_coops"] == 70
+
+
+def test_too_many_keys_are_cut() -> None:
+    raw = {f"k{i}": ["1"] for i in range(MAX_PARAMS + 50)}
+    link = parse_params(PLAN, raw)
+    assert any(p.reason == "too_many" for p in link.problems)
+
+
+def test_other_plan_version_is_noticed() -> None:
+    link = parse_params(PLAN, params_of(v="0.9", plan=PLAN.id, new_coops=60))
+    assert link.other_version == "0.9"
+    assert link.levers["new_coops"] == 60
+
+
+def open_link(query: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    return at
+
+
+def test_opening_a_link_shows_its_numbers() -> None:
+    """?new_coops=60 → 815 + 60 = 875 coops: the Overview shows it, the sidebar slider too."""
+    at = open_link({"new_coops": "60", "lang": "en"})
+    assert not at.exception
+    assert at.select_slider(key="sidebar_new_coops").value == 60
+    assert at.subheader[0].value == "3 of 17 targets reached, 2 close"
+    card = at.dataframe[0].value.set_index("Indicator")
+    assert card.loc["Cooperatives at year end", "Year-end projection"] == "875"
+    assert not at.warning
+
+
+def test_tampered_link_warns_once_and_applies_the_rest() -> None:
+    at = open_link(
+        {
+            "new_coops": "60",
+            "dissolution_rate": ["1", "abc"],
+            "member_growth": "inf",
+            "revenue_growth": "1e999",
+            "foo": "[x](javascript:alert(1))",
+            "income_growth": "9" * 3000,
+        }
+    )
+    assert not at.exception
+    assert len(at.warning) == 1
+    text = at.warning[0].value
+    assert "Tỷ lệ giải thể" in text and "không phải là số" in text
+    assert "javascript" in text and "](" not in text  # shown as text, never as a link
+    assert at.select_slider(key="sidebar_new_coops").value == 60
+
+
+def test_moving_a_slider_updates_the_url() -> None:
+    at = open_link({})
+    at.select_slider(key="sidebar_new_coops").set_value(61).run()
+    assert at.query_params["new_coops"] in ("61", ["61"])
+    assert at.query_params["lang"] in ("vi", ["vi"])
+    at.select_slider(key="sidebar_new_coops").set_value(85).run()
+    assert "new_coops" not in at.query_params
+
+
+def test_old_plan_version_link_notice() -> None:
+    at = open_link({"v": "0.9", "new_coops": "70"})
+    assert any("0\\.9" in i.value or "0.9" in i.value for i in at.info)
+    assert at.select_slider(key="sidebar_new_coops").value == 70
