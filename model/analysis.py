@@ -328,6 +328,7 @@ def plan_implied(
     """
     current: dict[str, float | str] = plan.defaults() | dict(levers)
     steps = []
+    solved_levers: set[str] = set()  # levers already set for an earlier target
     for t in plan.targets:
         lv = plan.lever(t.main_lever)
         before = float(current[lv.id])
@@ -340,6 +341,13 @@ def plan_implied(
             after = _round_to_step(lv, res.best, up=res.increasing)
         else:
             after = before
+        if lv.id in solved_levers and res.reachable:
+            # A lever shared with an earlier target (new_coops, new_unions):
+            # move it only in the direction that needs more, so the earlier
+            # target stays reached (e.g. a coops baseline of 900 needs no new
+            # coops for `coops`, but `new_coops` still needs 85).
+            after = max(after, before) if res.increasing else min(after, before)
+        solved_levers.add(lv.id)
         current[lv.id] = after
         steps.append(ImpliedStep(t.id, lv.id, before, res.value, after, res.reachable))
     year_end = project(plan, current, baseline).year_end_dict()

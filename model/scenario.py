@@ -80,7 +80,9 @@ def _as_number(value: Any) -> float | None:
 
 def _snap(value: float, lv: Lever) -> float:
     """Nearest value on the lever's step grid, inside its range, tidy as a float."""
-    k = round((value - lv.lo) / lv.step_size)
+    # Clamp first: a huge value (1e308) would overflow the step count.
+    clamped = min(max(value, lv.lo), lv.hi)
+    k = round((clamped - lv.lo) / lv.step_size)
     snapped = min(max(lv.lo + k * lv.step_size, lv.lo), lv.hi)
     return round(snapped, 10)
 
@@ -116,10 +118,12 @@ def check_baseline_value(key: str, value: Any) -> tuple[float | None, str | None
         return None, "not_a_number", f"baseline {key}: {str(value)[:40]!r} is not a number"
     if not math.isfinite(x):
         return None, "not_finite", f"baseline {key}: {x} is not a finite number"
-    if x < 0:
-        return 0.0, "out_of_range", f"baseline {key}: {_fmt(x)} is negative"
+    # Checked before the clamp below: clamping a negative count of coops or
+    # unions to 0 would give a value that strict validation rejects.
     if key in ("unions", "coops") and x <= 0:
         return None, "out_of_range", f"baseline {key}: must be more than 0"
+    if x < 0:
+        return 0.0, "out_of_range", f"baseline {key}: {_fmt(x)} is negative"
     return x, None, None
 
 
@@ -258,4 +262,7 @@ def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> Loaded
         raise ScenarioError(problems + err.problems) from None
     if problems and not lenient:
         raise ScenarioError(problems)
+    # Lenient: the file-level problems (other plan, unknown fields, …) were
+    # ignored; say so rather than load the file silently.
+    notices.extend(problems)
     return LoadedScenario(scenario=scenario, changes=changes, notices=notices)

@@ -1,0 +1,287 @@
+"""Every data file loads, validates and projects; broken plan files fail with errors naming file, row and field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.engine import project
+from model.plan import (
+    DEFAULT_OBSERVATIONS_PATH,
+    DEFAULT_PLAN_PATH,
+    INDICATOR_IDS,
+    LEVER_IDS,
+    Plan,
+    PlanError,
+    load_observations,
+    load_plan,
+)
+from model.scenario import validate
+from model.text import LANGS, strings
+
+# ------------------------------------------------------- the shipped files
+
+
+def test_plan_loads(plan: Plan) -> None:
+    assert plan.id == "sonla-2023"
+    assert [t.id for t in plan.targets] == list(INDICATOR_IDS)
+    assert [lv.id for lv in plan.levers] == list(LEVER_IDS)
+    assert len(plan.targets) == 17
+    assert len(plan.numeric_levers) == 25
+    # MODEL.md §1.1: the 17 targets.
+    expected = {
+        "new_coops": 85, "coops": 900, "members": 40_000, "revenue_per_coop": 3_000, "profit_per_coop": 300,
+        "workers": 11_000, "worker_income": 60, "managers": 3_368, "managers_trained": 700, "hightech_coops": 350,
+        "value_chain_coops": 150, "new_unions": 1, "unions": 7, "union_member_coops": 55, "union_workers": 800,
+        "revenue_per_union": 5_000, "profit_per_union": 500,
+    }  # fmt: skip
+    assert plan.target_values() == pytest.approx(expected)
+    # MODEL.md §1.2: the baseline at 31 Dec 2022.
+    baseline = {
+        "coops": 815, "members": 34_350, "workers": 9_000, "worker_income": 48, "revenue_per_coop": 2_000,
+        "managers": 3_050, "managers_trained": 630, "hightech_coops": 300, "value_chain_coops": 120, "unions": 6,
+        "union_member_coops": 30, "union_workers": 600, "revenue_per_union": 4_000,
+    }  # fmt: skip
+    assert plan.baseline_values() == pytest.approx(baseline)
+    # Every reported baseline value names its source and date.
+    for item in plan.baseline:
+        if item.provenance == "reported":
+            assert item.source and item.source.startswith("https://"), item.id
+            assert item.date, item.id
+
+
+def test_every_target_main_lever_matches_model_md(plan: Plan) -> None:
+    """MODEL.md §4 table: the main lever of each target."""
+    main = {t.id: t.main_lever for t in plan.targets}
+    assert main == {
+        "new_coops": "new_coops", "coops": "new_coops", "members": "member_growth",
+        "revenue_per_coop": "revenue_growth", "profit_per_coop": "profit_margin", "workers": "worker_growth",
+        "worker_income": "income_growth", "managers": "managers_per_new_coop",
+        "managers_trained": "managers_trained_per_year", "hightech_coops": "hightech_adoptions",
+        "value_chain_coops": "value_chain_links", "new_unions": "new_unions", "unions": "new_unions",
+        "union_member_coops": "union_coop_joins", "union_workers": "union_worker_growth",
+        "revenue_per_union": "union_revenue_growth", "profit_per_union": "union_profit_margin",
+    }  # fmt: skip
+
+
+def _preset_ids() -> list[str]:
+    return [p.id for p in load_plan().presets]
+
+
+@pytest.mark.parametrize("preset", _preset_ids())
+def test_every_preset_validates_and_projects(plan: Plan, preset: str) -> None:
+    levers = plan.preset_levers(preset)
+    scenario, changes = validate(plan, levers)  # strict: raises on any problem
+    assert changes == []
+    proj = project(plan, scenario.levers)
+    for indicator in INDICATOR_IDS:
+        assert np.all(np.isfinite(proj.paths[indicator])), indicator
+
+
+def test_observations_load() -> None:
+    observations = load_observations()
+    assert observations
+    for obs in observations:
+        assert obs.indicator in INDICATOR_IDS
+        assert obs.source.startswith("https://")
+        assert np.isfinite(obs.value)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_strings_load(lang: str) -> None:
+    table = strings(lang)
+    assert table
+    assert all(isinstance(v, str) for v in table.values())
+
+
+def test_strings_have_the_same_keys_in_both_languages() -> None:
+    vi, en = set(strings("vi")), set(strings("en"))
+    assert vi - en == set(), "keys only in vi"
+    assert en - vi == set(), "keys only in en"
+
+
+# ------------------------------------------------------ broken plan files
+
+PLAN_TEXT = DEFAULT_PLAN_PATH.read_text(encoding="utf-8")
+
+
+def _blocks(text: str) -> list[str]:
+    """The file cut before each [[table]] header (a [presets.levers] sub-table stays with its preset)."""
+    return re.split(r"(?m)^(?=\[\[)", text)
+
+
+def _edit(text: str, table: str, row_id: str, old: str, new: str) -> str:
+    """Replace `old` by `new` inside the [[table]] row with this id (exactly once)."""
+    blocks = _blocks(text)
+    hits = [i for i, b in enumerate(blocks) if b.startswith(f"[[{table}]]") and f'\nid = "{row_id}"\n' in b]
+    assert len(hits) == 1, (table, row_id)
+    block = blocks[hits[0]]
+    assert block.count(old) == 1, (table, row_id, old)
+    blocks[hits[0]] = block.replace(old, new)
+    return "".join(blocks)
+
+
+def _remove(text: str, table: str, row_id: str) -> str:
+    """Drop the [[table]] row with this id."""
+    kept = [b for b in _blocks(text) if not (b.startswith(f"[[{table}]]") and f'\nid = "{row_id}"\n' in b)]
+    assert len(kept) == len(_blocks(text)) - 1, (table, row_id)
+    return "".join(kept)
+
+
+def _load_broken(tmp_path: Path, text: str) -> PlanError:
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    return caught.value
+
+
+def test_copy_of_the_plan_loads(tmp_path: Path) -> None:
+    """The editing helpers themselves: an unedited copy loads."""
+    path = tmp_path / "plan.toml"
+    path.write_text("".join(_blocks(PLAN_TEXT)), encoding="utf-8")
+    assert load_plan(path).target_values() == load_plan().target_values()
+
+
+def test_lever_default_outside_range(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "dissolution_rate", "default = 0\n", "default = 25\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever dissolution_rate: default 25 is outside 0–20" in str(err)
+
+
+def test_lever_default_off_step(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "dissolution_rate", "default = 0\n", "default = 0.3\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever dissolution_rate: default 0.3 is not on the step 0.5 from 0" in str(err)
+
+
+def test_lever_min_above_max(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "new_unions", "min = 0\n", "min = 20\n")
+    err = _load_broken(tmp_path, text)
+    assert "lever new_unions: min 20 is not below max 10" in str(err)
+
+
+def test_missing_target_row(tmp_path: Path) -> None:
+    err = _load_broken(tmp_path, _remove(PLAN_TEXT, "targets", "union_workers"))
+    assert "plan.toml: target union_workers: row is missing" in str(err)
+
+
+def test_unknown_provenance(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "baseline", "members", 'provenance = "reported"', 'provenance = "rumour"')
+    err = _load_broken(tmp_path, text)
+    assert str(err).startswith("plan.toml: baseline members: provenance ")
+    assert "'reported', 'implied' or 'assumption'" in str(err)
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "targets", "members", 'id = "members"', 'id = "coops"')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: target coops: id appears twice" in str(err)
+
+
+def test_unknown_field(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "new_coops", "step = 1\n", "step = 1\ncolour = 'red'\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever new_coops: colour is not a known field" in str(err)
+
+
+def test_missing_field(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "targets", "coops", "value = 900\n", "")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: target coops: value is missing" in str(err)
+
+
+def test_target_value_not_positive(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "targets", "coops", "value = 900\n", "value = -900\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: target coops: value -900.0 is not a positive number" in str(err)
+
+
+def test_main_lever_not_numeric(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "targets", "coops", 'main_lever = "new_coops"', 'main_lever = "formation_timing"')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: target coops: main_lever 'formation_timing' is not a numeric lever" in str(err)
+
+
+def test_inconsistent_baseline(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "baseline", "managers_trained", "value = 630\n", "value = 5000\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: baseline managers_trained: 5000 is more than managers 3050" in str(err)
+
+
+def test_preset_value_off_step(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "presets", "cautious", "dissolution_rate = 3\n", "dissolution_rate = 3.2\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: preset cautious: levers.dissolution_rate 3.2 is not on the step 0.5" in str(err)
+
+
+def test_preset_names_unknown_lever(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "presets", "cautious", "new_coops = 60\n", "new_coopz = 60\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: preset cautious: levers.new_coopz is not a lever" in str(err)
+
+
+def test_timing_choices_must_be_the_three(tmp_path: Path) -> None:
+    text = _edit(
+        PLAN_TEXT,
+        "levers",
+        "formation_timing",
+        'choices = ["even", "front", "back"]',
+        'choices = ["even", "front", "middle"]',
+    )
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever formation_timing" in str(err)
+
+
+def test_broken_toml(tmp_path: Path) -> None:
+    err = _load_broken(tmp_path, PLAN_TEXT + "\n[[levers]\nid = \n")
+    assert str(err).startswith("plan.toml: not valid TOML")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="file not found"):
+        load_plan(tmp_path / "nowhere.toml")
+
+
+# --------------------------------------------------- broken observations
+
+OBS_TEXT = DEFAULT_OBSERVATIONS_PATH.read_text(encoding="utf-8")
+
+
+def _load_broken_observations(tmp_path: Path, text: str) -> PlanError:
+    path = tmp_path / "observations.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_observations(path)
+    return caught.value
+
+
+def test_observation_value_not_a_number(tmp_path: Path) -> None:
+    lines = OBS_TEXT.splitlines(keepends=True)
+    # Line 3 (the header is line 1): coops on 20 Oct 2022, value 770.
+    assert lines[2].startswith("coops,2022-10-20,")
+    lines[2] = lines[2].replace(",770,", ",many,")
+    err = _load_broken_observations(tmp_path, "".join(lines))
+    assert str(err).startswith("observations.csv: line 3: value ")
+
+
+def test_observation_unknown_indicator(tmp_path: Path) -> None:
+    lines = OBS_TEXT.splitlines(keepends=True)
+    lines[4] = lines[4].replace("members,", "memberz,", 1)
+    err = _load_broken_observations(tmp_path, "".join(lines))
+    assert "observations.csv: line 5: indicator 'memberz' is not an indicator" in str(err)
+
+
+def test_observation_bad_date(tmp_path: Path) -> None:
+    lines = OBS_TEXT.splitlines(keepends=True)
+    lines[1] = lines[1].replace("2019-07-15", "2019-13-45")
+    err = _load_broken_observations(tmp_path, "".join(lines))
+    assert str(err).startswith("observations.csv: line 2: date ")
+
+
+def test_observations_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="file not found"):
+        load_observations(tmp_path / "nowhere.csv")

@@ -1,0 +1,52 @@
+"""Numbers in the user's language (model/text.py, Babel): vi 1.941,0 and en 1,941.0."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from model.text import number, percent, signed, tr
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "text"),
+    [
+        (1941.0, "vi", 1, "1.941,0"),
+        (1941.0, "en", 1, "1,941.0"),
+        (3000, "vi", 0, "3.000"),
+        (3000, "en", 0, "3,000"),
+        (36_066.3166, "vi", 0, "36.066"),
+        (53.76, "vi", 2, "53,76"),
+        (1_234_567.891, "en", 2, "1,234,567.89"),
+        (0, "vi", 0, "0"),
+    ],
+)
+def test_number(value: float, lang: str, decimals: int, text: str) -> None:
+    assert number(value, lang, decimals) == text
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, None])
+def test_number_not_finite_is_a_dash(value: float) -> None:
+    assert number(value, "vi") == "–"
+    assert signed(value, "en") == "–"
+    assert percent(value, "en") == "–"
+
+
+def test_signed() -> None:
+    assert signed(12.5, "vi", 1) == "+12,5"
+    assert signed(-3, "en") == "−3"  # a true minus sign
+    assert signed(0.0001, "en", 1) == "0.0"  # rounds to zero: no sign
+
+
+def test_percent() -> None:
+    # A fraction in, percent out; only the digits are locale-specific here.
+    assert percent(0.647, "vi", 1).startswith("64,7")
+    assert percent(0.647, "en", 1).startswith("64.7")
+
+
+def test_unknown_language_and_key() -> None:
+    with pytest.raises(ValueError, match="unknown language"):
+        tr("fr", "anything")
+    with pytest.raises(KeyError):
+        tr("en", "no.such.key.anywhere")
