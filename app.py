@@ -79,12 +79,12 @@ state.sync_url()
 render_link_report()
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon="📊", url_path="overview", default=True),
-    st.Page("pages/scenario.py", title=t("nav.scenario"), icon="🎚️", url_path="scenario"),
-    st.Page("pages/compare.py", title=t("nav.compare"), icon="⚖️", url_path="compare"),
-    st.Page("pages/uncertainty.py", title=t("nav.uncertainty"), icon="🎲", url_path="uncertainty"),
-    st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon="🎯", url_path="what-it-takes"),
-    st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon="📚", url_path="data-sources"),
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/scenario.py", title=t("nav.scenario"), icon=":material/tune:", url_path="scenario"),
+    st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/uncertainty.py", title=t("nav.uncertainty"), icon=":material/casino:", url_path="uncertainty"),
+    st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon=":material/flag:", url_path="what-it-takes"),
+    st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon=":material/menu_book:", url_path="data-sources"),
 ]
 st.navigation(pages, position="sidebar").run()
 state.sync_url()  # a page may have changed the scenario (e.g. applied a preset or an upload)

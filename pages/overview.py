@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
-from ui.i18n import t
-from ui.tables import headline, scorecard_table, status_counts
+from ui.i18n import STATUS_ICONS, t
+from ui.tables import headline, scorecard_table, status_counts, table_height
 
 state.require_app()
 plan = state.get_plan()
@@ -20,11 +20,18 @@ st.caption(t("overview.scenario_label", name=scenario_name))
 
 st.subheader(headline(year_end))
 counts = status_counts(year_end)
-c1, c2, c3 = st.columns(3)
-c1.metric(f"✅ {t('overview.reached')}", counts["reached"])
-c2.metric(f"🟡 {t('overview.close')}", counts["close"])
-c3.metric(f"❌ {t('overview.missed')}", counts["missed"])
+st.markdown(
+    " · ".join(f"{STATUS_ICONS[s]} **{counts[s]}** {t('status.' + s)}" for s in ("reached", "close", "missed"))
+)
 
-st.dataframe(scorecard_table(year_end), hide_index=True, width="stretch", height="auto", key="overview_scorecard")
+table = scorecard_table(year_end)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=table_height(len(table)),
+    key="overview_scorecard",
+    column_config={t("table.indicator"): st.column_config.TextColumn(width="medium", pinned=True)},
+)
 st.caption(t("overview.reported_note"))
 st.info(t("overview.assumptions_note"), icon="ℹ️")

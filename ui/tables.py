@@ -6,6 +6,7 @@ export tables (CSV, Excel) hold raw numbers with language-neutral ids.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
@@ -16,9 +17,23 @@ from ui import state
 from ui.i18n import indicator_value, num, pct, sgn, status_label, t
 
 
-def latest_observation(indicator_id: str) -> Observation | None:
-    obs = [o for o in state.get_observations() if o.indicator == indicator_id]
-    return max(obs, key=lambda o: o.date) if obs else None
+ROW_HEIGHT = 35  # st.dataframe's default row height, px
+
+
+def table_height(rows: int) -> int:
+    """Height that shows every row of a st.dataframe without an inner scroll bar."""
+    return (rows + 1) * ROW_HEIGHT + 3
+
+
+def reality_check(indicator_id: str) -> Observation | None:
+    """The reported figure after the baseline that is closest in time to the projection (31 Dec 2023).
+
+    For coops that is "871 in operation, April 2024" rather than a 2025 count.
+    """
+    plan = state.get_plan()
+    year_end_date = dt.date(plan.meta.year, 12, 31)
+    obs = [o for o in state.get_observations() if o.indicator == indicator_id and o.date > plan.meta.baseline_date]
+    return min(obs, key=lambda o: abs((o.date - year_end_date).days)) if obs else None
 
 
 def observation_text(o: Observation) -> str:
@@ -38,15 +53,15 @@ def scorecard_table(year_end: Mapping[str, float], *, with_observations: bool = 
         r = card.loc[target.id]
         row = {
             t("table.indicator"): target.label(language),
+            t("table.status"): status_label(str(r["status"])),
             t("table.projected"): indicator_value(target.id, r["value"]),
             t("table.target"): indicator_value(target.id, target.value),
             t("table.percent"): pct(r["percent"] / 100.0, 1),
             t("table.gap"): sgn(r["gap"], target.decimals),
-            t("table.status"): status_label(str(r["status"])),
             t("table.unit"): target.unit(language),
         }
         if with_observations:
-            o = latest_observation(target.id)
+            o = reality_check(target.id)
             row[t("table.reported")] = observation_text(o) if o else ""
         rows.append(row)
     return pd.DataFrame(rows)
