@@ -11,9 +11,7 @@ extend the report (e.g. the Streamlit app's page timings).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,42 +30,7 @@ SCENARIOS = 10_000  # the batch size the budgets are written for
 MC_DRAWS = 10_000
 
 
-@dataclass(frozen=True)
-class Measurement:
-    """One line of the report. `value` is seconds unless `unit` says otherwise (e.g. "×" for a ratio)."""
-
-    name: str
-    value: float
-    budget: float | None = None  # None: informational only
-    unit: str = "s"
-    higher_is_better: bool = False  # a ratio must be at least its budget; a time at most
-
-    @property
-    def status(self) -> str:
-        if self.budget is None:
-            return "info"
-        ok = self.value >= self.budget if self.higher_is_better else self.value <= self.budget
-        return "OK" if ok else "OVER"
-
-
-@dataclass(frozen=True)
-class Settings:
-    quick: bool
-
-    def repeats(self, full: int, quick: int = 3) -> int:
-        return quick if self.quick else full
-
-
-def median_time(fn: Callable[[], object], *, repeats: int, warmup: int = 1) -> float:
-    """Median wall time of fn() over `repeats` runs after `warmup` untimed runs (time.perf_counter)."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from common import Measurement, Settings, median_time  # noqa: E402
 
 
 def random_levers(plan: Plan, count: int, seed: int) -> dict[str, np.ndarray]:
@@ -137,8 +100,22 @@ class Section:
     run: Callable[[Settings], list[Measurement]]
 
 
+def app_section(settings: Settings) -> list[Measurement]:
+    from bench_app import app_section as run  # imports Streamlit: only when asked for
+
+    return run(settings)
+
+
+def browser_section(settings: Settings) -> list[Measurement]:
+    from bench_browser import browser_section as run  # starts servers and Chromium
+
+    return run(settings)
+
+
 SECTIONS: list[Section] = [
     Section("model", model_section),
+    Section("app", app_section),
+    Section("browser", browser_section),
 ]
 
 

@@ -1,0 +1,41 @@
+"""AppTest with st.navigation and a ``pages/`` folder (used by the tests and the benchmark).
+
+AppTest resets ``PagesManager.uses_pages_directory`` before every run and then
+sets it from the mere existence of a ``pages/`` folder, so from the second run
+on it executes the current page file directly, without app.py (no sidebar, no
+shared state). The real server clears the flag as soon as app.py calls
+st.navigation; `NavigationPagesManager` clears it in AppTest the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+class NavigationPagesManager(PagesManager):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def install() -> None:
+    """Make AppTest build NavigationPagesManager (tests: via monkeypatch instead)."""
+    app_test_module.PagesManager = NavigationPagesManager  # type: ignore[misc]
+
+
+def make_app(page: str | None = None, *, lang: str = "vi") -> AppTest:
+    """A fresh app session, run once, optionally switched to a page file (pages/<page>.py)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
