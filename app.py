@@ -72,8 +72,11 @@ with st.sidebar:
             help=t("sidebar.tolerance_help"),
         )
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
-    with st.expander(t("links.share")):
-        render_share_box()
+    # Lazy: the link and its QR code are built only while the expander is open.
+    share = st.expander(t("links.share"), key="sidebar_share", on_change="rerun")
+    if share.open:
+        with share:
+            render_share_box()
 
 state.sync_url()
 render_link_report()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import STATUS_ICONS, t
-from ui.tables import headline, scorecard_table, status_counts, table_height
+from ui.tables import headline, scorecard_table, status_counts, styled_scorecard
 
 state.require_app()
 plan = state.get_plan()
@@ -25,13 +25,6 @@ st.markdown(
 )
 
 table = scorecard_table(year_end)
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    height=table_height(len(table)),
-    key="overview_scorecard",
-    column_config={t("table.indicator"): st.column_config.TextColumn(width="medium", pinned=True)},
-)
+st.table(styled_scorecard(table))
 st.caption(t("overview.reported_note"))
 st.info(t("overview.assumptions_note"), icon="ℹ️")

@@ -10,13 +10,14 @@ import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from model.engine import scorecard
 from model.plan import Observation
 from ui import state
 from ui.i18n import indicator_value, num, pct, sgn, status_label, t
 
-
+NBSP = "\u00a0"
 ROW_HEIGHT = 35  # st.dataframe's default row height, px
 
 
@@ -53,7 +54,8 @@ def scorecard_table(year_end: Mapping[str, float], *, with_observations: bool = 
         r = card.loc[target.id]
         row = {
             t("table.indicator"): target.label(language),
-            t("table.status"): status_label(str(r["status"])),
+            # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
+            t("table.status"): status_label(str(r["status"])).replace(" ", NBSP),
             t("table.projected"): indicator_value(target.id, r["value"]),
             t("table.target"): indicator_value(target.id, target.value),
             t("table.percent"): pct(r["percent"] / 100.0, 1),
@@ -87,3 +89,16 @@ def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
     out.insert(1, "label", [plan.target(i).label(language) for i in out["id"]])
     out.insert(2, "unit", [plan.target(i).unit(language) for i in out["id"]])
     return out
+
+
+def styled_scorecard(table: pd.DataFrame) -> Styler:
+    """The scorecard for st.table: labels keep a readable width on phones, numbers align right."""
+    indicator, status, unit = t("table.indicator"), t("table.status"), t("table.unit")
+    numbers = [t("table.projected"), t("table.target"), t("table.percent"), t("table.gap")]
+    return (
+        table.set_index(indicator)
+        .style.set_properties(subset=[status], **{"white-space": "nowrap"})
+        .set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
+        .set_properties(subset=[unit], **{"min-width": "6em"})
+        .set_table_styles([{"selector": "th.row_heading", "props": "min-width: 10em;"}])
+    )

@@ -107,7 +107,7 @@ def test_opening_a_link_shows_its_numbers() -> None:
     assert not at.exception
     assert at.select_slider(key="sidebar_new_coops").value == 60
     assert at.subheader[0].value == "3 of 17 targets reached, 2 close"
-    card = at.dataframe[0].value.set_index("Indicator")
+    card = at.table[0].value.replace("\u00a0", " ", regex=True)
     assert card.loc["Cooperatives at year end", "Year-end projection"] == "875"
     assert not at.warning
 

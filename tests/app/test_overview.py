@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 
 def scorecard(at: AppTest) -> pd.DataFrame:
-    df = at.dataframe[0].value
-    return df.set_index(df.columns[0])
+    return at.table[0].value.replace("\u00a0", " ", regex=True)  # indexed by the indicator label
 
 
 def test_defaults_headline_and_worked_check(app: AppTest) -> None:

@@ -7,33 +7,11 @@ In CI (CI=true) a missing Chromium or Playwright is a failure, never a skip.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("SONLA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from appserver import CHROMIUM, CHROMIUM_ARGS, start_app, stop
 
 
 def _require(condition: bool, reason: str) -> None:
@@ -44,46 +22,11 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def start_app(tmp: Path, *, env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the app on a free port; return the process and its base URL once it answers."""
-    port = _free_port()
-    env = os.environ | {
-        "SONLA_BOARD_DB": str(tmp / "board.sqlite"),
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    } | (env_extra or {})
-    log = (tmp / f"streamlit-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {(tmp / f'streamlit-{port}.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not answer within 60 s")
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc, url = start_app(tmp_path_factory.mktemp("e2e-app"))
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
 
 
 @pytest.fixture(scope="session")

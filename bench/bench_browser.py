@@ -1,0 +1,91 @@
+"""Benchmark section "browser": from a slider key press to the updated scorecard, in Chromium.
+
+The same figure is measured in the same run for a bare page holding one
+select slider of the same 301 options (what Streamlit itself costs), so the
+app's overhead reads as a ratio. Budget: median ≤ 250 ms, p95 ≤ 500 ms; aim:
+within 1.5× of the bare page.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, Measurement, Settings
+
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from appserver import CHROMIUM, CHROMIUM_ARGS, start_app, stop
+
+BARE_PAGE = """
+import streamlit as st
+value = st.select_slider("new coops", options=list(range(301)), value=85, key="x")
+st.markdown(f"value {value}")
+"""
+
+# The "new coops founded" row of the scorecard shows the slider's value itself.
+CELL_JS = """
+([label, expected]) => [...document.querySelectorAll('tr')].some(row => {
+  const cells = row.querySelectorAll('th, td');
+  return cells.length > 2 && cells[0].innerText.trim() === label && cells[2].innerText.trim() === expected;
+})
+"""
+BARE_JS = "(expected) => [...document.querySelectorAll('p')].some(p => p.innerText.trim() === 'value ' + expected)"
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _time_moves(page, thumb_selector: str, wait_js: str, arg_of, moves: int) -> list[float]:  # type: ignore[no-untyped-def]
+    thumb = page.locator(thumb_selector).first
+    thumb.focus()
+    times = []
+    for i in range(moves):
+        expected = arg_of(86 + i)
+        start = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(wait_js, arg=expected, timeout=10_000)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def browser_section(settings: Settings) -> list[Measurement]:
+    from playwright.sync_api import sync_playwright
+
+    moves = settings.repeats(20, 8)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        bare_script = tmp / "bare.py"
+        bare_script.write_text(BARE_PAGE)
+        app_proc, app_url = start_app(tmp)
+        bare_proc, bare_url = start_app(tmp, script=bare_script)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{bare_url}/")
+                page.wait_for_selector("text=value 85")
+                bare = _time_moves(page, 'input[type="range"]', BARE_JS, str, moves)
+
+                page.goto(f"{app_url}/overview?lang=vi")
+                label = "Hợp tác xã thành lập mới"
+                page.wait_for_function(CELL_JS, arg=[label, "85"], timeout=30_000)
+                sidebar_slider = '[data-testid="stSidebar"] input[type="range"]'
+                app = _time_moves(page, sidebar_slider, CELL_JS, lambda v: [label, str(v)], moves)
+                browser.close()
+        finally:
+            stop(app_proc)
+            stop(bare_proc)
+    app_median, bare_median = statistics.median(app), statistics.median(bare)
+    return [
+        Measurement(f"key press → scorecard, median of {moves}", app_median, budget=250e-3),
+        Measurement(f"key press → scorecard, p95 of {moves}", _p95(app), budget=500e-3),
+        Measurement("bare one-slider page, median", bare_median),
+        Measurement("bare one-slider page, p95", _p95(bare)),
+        Measurement("app / bare page (medians), aim ≤ 1.5×", app_median / bare_median, unit="×"),
+    ]
