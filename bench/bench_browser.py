@@ -72,7 +72,7 @@ def browser_section(settings: Settings) -> list[Measurement]:
                 page.wait_for_selector("text=value 85")
                 bare = _time_moves(page, 'input[type="range"]', BARE_JS, str, moves)
 
-                page.goto(f"{app_url}/overview?lang=vi")
+                page.goto(f"{app_url}/?lang=vi")
                 label = "Hợp tác xã thành lập mới"
                 page.wait_for_function(CELL_JS, arg=[label, "85"], timeout=30_000)
                 sidebar_slider = '[data-testid="stSidebar"] input[type="range"]'

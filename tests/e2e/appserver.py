@@ -38,15 +38,15 @@ def start_app(
         "SONLA_BOARD_DB": str(tmp / "board.sqlite"),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     } | (env_extra or {})
-    log = (tmp / f"streamlit-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with (tmp / f"streamlit-{port}.log").open("wb") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+                "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

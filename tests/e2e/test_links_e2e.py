@@ -1,0 +1,79 @@
+"""In a real browser: shared links open with their numbers, the URL follows the sliders,
+the language switches, and a tampered link warns without an exception."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+SIDEBAR_SLIDER = '[data-testid="stSidebar"] input[type="range"]'
+
+
+def scorecard_cell(page: Page, label: str, column: int) -> str:
+    """Text of one scorecard cell (0 = the indicator label column)."""
+    row = page.locator("tr", has=page.locator("th", has_text=label)).first
+    return row.locator("th, td").nth(column).inner_text().strip()
+
+
+def wait_ready(page: Page) -> None:
+    page.wait_for_selector('[data-testid="stTable"]', timeout=30_000)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
+
+
+def test_shared_link_opens_with_its_numbers(page: Page, app_url: str) -> None:
+    """?new_coops=60&dissolution_rate=3: the sliders show 60 and 3,0; coops = 815·0.97 + founded ≈ 851."""
+    page.goto(f"{app_url}/?new_coops=60&dissolution_rate=3&lang=vi")
+    wait_ready(page)
+    sliders = page.locator(SIDEBAR_SLIDER)
+    expect(sliders.nth(0)).to_have_attribute("aria-valuetext", "60")
+    expect(sliders.nth(1)).to_have_attribute("aria-valuetext", "3,0")
+    assert scorecard_cell(page, "Hợp tác xã thành lập mới", 2) == "60"
+    # S = 815·0.97 = 790.55; A = Σ 5·0.97^((12−m)/12) ≈ 5·11.82 = 59.1 → N ≈ 849.7.
+    assert scorecard_cell(page, "Tổng số hợp tác xã cuối năm", 2) == "850"
+    assert not page.locator('[data-testid="stException"]').count()
+
+
+def test_moving_a_slider_changes_url_and_scorecard(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/")
+    wait_ready(page)
+    assert scorecard_cell(page, "Tổng số hợp tác xã cuối năm", 2) == "900"
+    slider = page.locator(SIDEBAR_SLIDER).first
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(re.compile(r"new_coops=84"), timeout=10_000)
+    expect(page.locator("tr", has=page.locator("th", has_text="Tổng số hợp tác xã cuối năm")).first).to_contain_text("899")
+    # The link, opened in a fresh context, shows the same numbers.
+    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    fresh = other.new_page()
+    fresh.goto(page.url)
+    wait_ready(fresh)
+    assert scorecard_cell(fresh, "Tổng số hợp tác xã cuối năm", 2) == "899"
+    other.close()
+
+
+def test_switching_language(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/")
+    wait_ready(page)
+    expect(page.get_by_text("5/17 chỉ tiêu đạt, 3 gần đạt")).to_be_visible()
+    page.locator('[data-testid="stSidebar"] label', has_text="English").click()
+    expect(page.get_by_text("5 of 17 targets reached, 3 close")).to_be_visible(timeout=10_000)
+    expect(page).to_have_url(re.compile(r"lang=en"))
+    assert scorecard_cell(page, "Average revenue per coop", 2) == "1,941.0"
+
+
+def test_tampered_link_warns_and_applies_the_rest(page: Page, app_url: str) -> None:
+    page.goto(
+        f"{app_url}/?new_coops=60&dissolution_rate=abc&member_growth=NaN&revenue_growth=1e999"
+        "&income_growth=Infinity&formation_timing=sideways&foo=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+        "&new_coops=61&managers_per_new_coop=3.3&" + "x" * 5000 + "=1"
+    )
+    wait_ready(page)
+    warning = page.locator('[data-testid="stAlertContentWarning"]')
+    expect(warning).to_have_count(1)
+    text = warning.inner_text()
+    for fragment in ("Tỷ lệ giải thể", "«abc» không phải là số", "không đúng bước", "<script>alert(1)</script>"):
+        assert fragment in text
+    assert not page.locator('[data-testid="stException"]').count()
+    # The rest applies: the repeated new_coops uses its last value, 61.
+    assert scorecard_cell(page, "Hợp tác xã thành lập mới", 2) == "61"

@@ -1,0 +1,216 @@
+"""Fixtures for the board tests: every test runs on a SQLite file and on a real PostgreSQL server.
+
+PostgreSQL: the server at SONLA_TEST_DATABASE_URL when set (CI starts one),
+otherwise a throwaway cluster started here (initdb + pg_ctl from Debian's
+postgresql package, as the `postgres` user when the tests run as root) on a
+free port of 127.0.0.1, stopped at the end of the session. Each test gets its
+own schema. Without any server the PostgreSQL tests fail under CI=true and are
+skipped (with the reason) elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import secrets
+import shlex
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateSchema, DropSchema
+
+from model.plan import Plan, load_plan
+from model.scenario import to_json, validate
+from store import Board, Limits, dispose_engines
+from store.config import normalize_url, sqlite_url
+
+PG_URL_ENV = "SONLA_TEST_DATABASE_URL"
+PG_BINDIR_ENV = "SONLA_PG_BINDIR"  # e.g. /usr/lib/postgresql/16/bin, when not the newest under /usr/lib/postgresql
+PIN = "4711"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _no_postgres(reason: str) -> NoReturn:
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        pytest.fail(f"PostgreSQL tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+def _pg_bindir() -> Path | None:
+    """The folder with initdb, pg_ctl and postgres: SONLA_PG_BINDIR, the newest Debian install, or PATH."""
+    tools = ("initdb", "pg_ctl", "postgres")
+    candidates: list[Path] = []
+    if os.environ.get(PG_BINDIR_ENV):
+        candidates.append(Path(os.environ[PG_BINDIR_ENV]))
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    candidates.extend(reversed(debian))
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        candidates.append(Path(on_path).parent)
+    for folder in candidates:
+        if all((folder / tool).is_file() for tool in tools):
+            return folder
+    return None
+
+
+def _as_server_user(args: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: as root, run them as the `postgres` system user."""
+    if os.geteuid() != 0:
+        return args
+    if shutil.which("runuser"):
+        return ["runuser", "-u", "postgres", "--", *args]
+    return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(args)]
+
+
+def _run(args: list[str], what: str, *, log: Path | None = None) -> None:
+    done = subprocess.run(_as_server_user(args), capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        output = (done.stderr or done.stdout).strip()
+        if log is not None and log.is_file():
+            output += "\n" + log.read_text(errors="replace").strip()
+        _no_postgres(f"{what} failed ({done.returncode}): {output[-1200:]}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """A function giving a TCP port of 127.0.0.1 that nothing listens on (at the moment)."""
+    return _free_port
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """An admin URL of a PostgreSQL server for the session."""
+    given = os.environ.get(PG_URL_ENV, "").strip()
+    if given:
+        yield normalize_url(given)
+        return
+    bindir = _pg_bindir()
+    if bindir is None:
+        _no_postgres(f"set {PG_URL_ENV} or install the postgresql package (initdb, pg_ctl, postgres)")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            _no_postgres("running as root and there is no `postgres` system user to run the server")
+    # Not under pytest's tmp_path: that folder is private to root, the server runs as `postgres`.
+    folder = Path(tempfile.mkdtemp(prefix="sonla-pg-"))
+    data = folder / "data"
+    log = folder / "server.log"
+    port = _free_port()
+    try:
+        if os.geteuid() == 0:
+            shutil.chown(folder, user="postgres", group="postgres")
+        _run(
+            [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+            "initdb",
+        )
+        server_options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        _run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                server_options,
+                "start",
+            ],
+            "pg_ctl start",
+            log=log,
+        )
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            dispose_engines()
+            subprocess.run(
+                _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]),
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_schema_url(pg_url: str) -> Iterator[str]:
+    """A URL whose connections work in a fresh, empty schema of their own (dropped afterwards)."""
+    schema = f"board_test_{secrets.token_hex(6)}"
+    admin = create_engine(pg_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(CreateSchema(schema))
+        url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+        dispose_engines()
+        with admin.begin() as connection:
+            connection.execute(DropSchema(schema, cascade=True))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines() -> Iterator[None]:
+    # Each test starts without cached engines and leaves no open connections.
+    dispose_engines()
+    yield
+    dispose_engines()
+
+
+@pytest.fixture(params=BACKENDS)
+def board_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database of one test: a new SQLite file (its folder not yet made), or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "board" / "board.sqlite")
+    return str(request.getfixturevalue("pg_schema_url"))
+
+
+@pytest.fixture(scope="session")
+def pin() -> str:
+    """The facilitator PIN of the boards `make_board` makes."""
+    return PIN
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    return load_plan()
+
+
+@pytest.fixture(scope="session")
+def scenario_json(plan: Plan) -> str:
+    """A valid scenario file (a couple of levers moved from the defaults)."""
+    scenario, _ = validate(plan, {"new_coops": 120, "dissolution_rate": 2})
+    return to_json(plan, scenario)
+
+
+@pytest.fixture
+def make_board(board_url: str, plan: Plan) -> Callable[..., Board]:
+    """A Board on this test's database; keyword arguments set (small) limits."""
+
+    def make(*, pin: str | None = PIN, **limits: Any) -> Board:
+        return Board(board_url, plan=plan, pin=pin, limits=Limits(**limits))
+
+    return make
+
+
+@pytest.fixture
+def board(make_board: Callable[..., Board]) -> Board:
+    return make_board()
