@@ -1,5 +1,148 @@
-"""Placeholder while the page is built."""
+"""Compare: two to six scenarios side by side — year-end values and status, the levers that differ, overlay charts."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.write("…")
+from model.scenario import MAX_FILE_BYTES
+from ui import compare, state
+from ui.charts import style
+from ui.i18n import t
+from ui.tables import table_height
+
+state.require_app()
+plan = state.get_plan()
+lang = state.lang()
+tol = state.tolerance()
+session = st.session_state
+
+st.title(t("compare.title"))
+st.caption(t("compare.intro"))
+
+loaded_name = session.pop(compare.LOADED_KEY, None)
+if loaded_name:
+    st.success(t("compare.loaded", name=loaded_name))
+
+# The picker is drawn above the uploader but after it has run, so a file
+# added on this run is already in the options (and picked).
+picker = st.container()
+
+files = st.file_uploader(
+    t("compare.upload_label"),
+    type=list(compare.UPLOAD_TYPES),
+    accept_multiple_files=True,
+    key="compare_upload",
+    help=t("compare.upload_help"),
+    max_upload_size=max(1, MAX_FILE_BYTES // (1024 * 1024)),
+)
+for file in files or []:
+    outcome = compare.add_upload(session, plan, file_id=file.file_id, file_name=file.name, data=file.getvalue())
+    if outcome["status"] == "error":
+        problems = compare.problem_list(outcome["problems"][lang])
+        st.error(t("compare.upload_error", file=outcome["file"], problems=problems))
+        continue
+    if outcome["version"] is not None:
+        st.warning(t("compare.upload_version", file=outcome["file"], version=outcome["version"], plan=plan.version))
+    if outcome["status"] == "duplicate":
+        st.info(t("compare.upload_duplicate", file=outcome["file"]))
+if session.get(compare.UPLOADS_KEY):
+    st.button(t("compare.clear_uploads"), key="compare_clear_uploads", on_click=compare.clear_uploads, args=(session,))
+
+options = compare.option_ids(plan, session)
+labels = compare.option_labels(plan, session, lang)
+compare.sanitize_selection(session, options)
+with picker:
+    st.multiselect(
+        t("compare.pick"),
+        options=options,
+        format_func=labels.__getitem__,
+        key=compare.SELECTION_KEY,
+        max_selections=compare.MAX_SCENARIOS,
+        help=t("compare.pick_help"),
+        placeholder=t("compare.pick_placeholder"),
+    )
+
+selection = list(session[compare.SELECTION_KEY])
+if len(selection) < compare.MIN_SCENARIOS:
+    st.warning(t("compare.need_two", min=compare.MIN_SCENARIOS, max=compare.MAX_SCENARIOS))
+else:
+    lever_items, baseline_items = state.scenario_key()
+    candidates = compare.resolve(
+        plan,
+        selection,
+        labels=labels,
+        session=session,
+        current_levers=state.levers(),
+        current_baseline=state.baseline_overrides(),
+        implied_levers=lambda: state.implied(lever_items, baseline_items, tol).levers,
+    )
+    result = compare.project_many(compare.scenario_items(candidates))
+    year_end, monthly = result["year_end"], result["monthly"]
+    names = [c.name for c in candidates]
+
+    # ---------------------------------------------------------------- year end
+    st.subheader(t("compare.results_title"))
+    st.markdown(compare.headline_lines(plan, candidates, year_end, lang=lang, tol=tol))
+    table = compare.year_end_table(plan, candidates, year_end, lang=lang, tol=tol)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=table_height(len(table)),
+        key="compare_year_end",
+        column_config={t("table.indicator"): st.column_config.TextColumn(pinned=True, width=250)},
+    )
+    st.caption(compare.legend_text(lang, tol))
+    if state.baseline_overrides() and any(compare.uses_current_baseline(c) for c in candidates):
+        st.caption(t("compare.baseline_note"))
+
+    # ---------------------------------------------------------------- levers
+    st.subheader(t("compare.levers_title"))
+    diff = compare.differing_levers(plan, candidates, lang=lang)
+    if diff is None:
+        st.info(t("compare.no_differences"))
+    else:
+        diff_table, differs = diff
+        st.dataframe(
+            compare.highlight(diff_table, differs),
+            hide_index=True,
+            width="stretch",
+            height=table_height(len(diff_table)),
+            key="compare_levers",
+            column_config={t("compare.col_lever"): st.column_config.TextColumn(pinned=True, width=250)},
+        )
+        st.caption(t("compare.levers_note"))
+
+    # ---------------------------------------------------------------- chart
+    st.subheader(t("compare.chart_title"))
+    target_labels = {target.id: target.label(lang) for target in plan.targets}
+    indicator = st.selectbox(
+        t("compare.indicator"),
+        options=list(target_labels),
+        format_func=target_labels.__getitem__,
+        key="compare_indicator",
+    )
+    target = plan.target(indicator)
+    unit = target.unit(lang)
+    frame = compare.monthly_frame(candidates, monthly, indicator)
+    chart = compare.overlay_chart(frame, names=names, target=target.value, unit=unit, decimals=target.decimals, lang=lang)
+    st.markdown(compare.heading(target.label(lang), unit))
+    st.altair_chart(
+        style(chart, lang=lang, height=compare.overlay_height(len(candidates))),
+        width="stretch",
+        alt=t("compare.chart_alt", label=target.label(lang)),
+    )
+    st.caption(t("compare.chart_note"))
+
+    # ---------------------------------------------------------------- load
+    others = [c for c in candidates if c.id != compare.CURRENT]
+    if others:
+        st.subheader(t("compare.load_title"))
+        st.caption(t("compare.load_note"))
+        for c in others:
+            st.button(
+                t("compare.load_button", name=c.name),
+                key=f"compare_load_{c.id}",
+                on_click=compare.load_into_current,
+                args=(c.levers, c.baseline, c.name),
+            )

@@ -1,5 +1,105 @@
-"""Placeholder while the page is built."""
+"""Uncertainty: Monte Carlo around the current scenario — probability of reaching each target,
+P10 / P50 / P90 year-end values and a fan chart; the number of draws and the seed are settings."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.write("…")
+from ui import state
+from ui import uncertainty as mc
+from ui.charts import style
+from ui.i18n import num, t
+from ui.tables import table_height
+
+state.require_app()
+plan = state.get_plan()
+lang = state.lang()
+tol = state.tolerance()
+session = st.session_state
+
+st.title(t("uncertainty.title"))
+st.caption(t("uncertainty.intro"))
+
+draws, seed, problems = mc.settings(session)
+for problem in problems:
+    st.warning(t("uncertainty.repaired_" + problem, seed=num(seed), draws=num(draws)))
+
+col_draws, col_seed, col_button = st.columns([2, 2, 1], vertical_alignment="bottom")
+with col_draws:
+    st.number_input(
+        t("uncertainty.draws"),
+        min_value=mc.MIN_DRAWS,
+        max_value=mc.MAX_DRAWS,
+        step=mc.DRAWS_STEP,
+        key=mc.DRAWS_WIDGET,
+        help=t("uncertainty.draws_help"),
+        on_change=mc.on_draws_change,
+        args=(session,),
+    )
+with col_seed:
+    st.number_input(
+        t("uncertainty.seed"),
+        min_value=0,
+        max_value=mc.MAX_SEED,
+        step=1,
+        key=mc.SEED_WIDGET,
+        help=t("uncertainty.seed_help"),
+        on_change=mc.on_seed_change,
+        args=(session,),
+    )
+with col_button:
+    st.button(t("uncertainty.new_seed"), key="uncertainty_new_seed", on_click=mc.new_seed, args=(session,), width="stretch")
+
+lever_items, baseline_items = state.scenario_key()
+if draws > mc.SLOW_DRAWS:
+    with st.spinner(t("uncertainty.running", draws=num(draws)), show_time=True):
+        result = state.montecarlo_result(lever_items, baseline_items, draws, seed, tol)
+else:
+    result = state.montecarlo_result(lever_items, baseline_items, draws, seed, tol)
+
+# ---------------------------------------------------------------- table
+st.subheader(t("uncertainty.table_title", draws=num(draws), seed=seed))
+st.markdown(mc.reached_summary(plan, result, lang=lang))
+summary = mc.summary_table(plan, result, lang=lang)
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    height=table_height(len(summary)),
+    key="uncertainty_table",
+    column_config={t("table.indicator"): st.column_config.TextColumn(pinned=True)},
+)
+st.caption(t("uncertainty.table_note", draws=num(draws), margin=mc.margin_text(draws, lang)))
+
+# ---------------------------------------------------------------- fan chart
+st.subheader(t("uncertainty.chart_title"))
+target_labels = {target.id: target.label(lang) for target in plan.targets}
+indicator = st.selectbox(
+    t("uncertainty.indicator"),
+    options=list(target_labels),
+    format_func=target_labels.__getitem__,
+    key="uncertainty_indicator",
+)
+target = plan.target(indicator)
+unit = target.unit(lang)
+projection = state.monthly(lever_items, baseline_items)[indicator]
+chart = mc.fan_chart(
+    mc.fan_frame(result, projection, indicator), target=target.value, unit=unit, decimals=target.decimals, lang=lang
+)
+st.markdown(mc.heading(target.label(lang), unit))
+st.altair_chart(
+    style(chart, lang=lang, height=mc.CHART_HEIGHT), width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang))
+)
+st.caption(t("uncertainty.chart_note"))
+
+# ---------------------------------------------------------------- method
+with st.expander(t("uncertainty.method_title")):
+    st.markdown(t("uncertainty.method"))
+    ranges = mc.draw_ranges(plan, state.levers(), lang=lang)
+    st.dataframe(
+        ranges,
+        hide_index=True,
+        width="stretch",
+        height=table_height(len(ranges)),
+        key="uncertainty_ranges",
+    )

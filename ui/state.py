@@ -110,9 +110,16 @@ def link_params() -> dict[str, str]:
         levers=levers(),
         baseline=baseline_overrides(),
         lang=lang(),
-        seed=int(st.session_state.get("mc_seed", DEFAULT_SEED)),
+        seed=_int_or(st.session_state.get("mc_seed"), DEFAULT_SEED),
         tolerance=float(st.session_state.get("tolerance", DEFAULT_TOLERANCE * 100)),
     )
+
+
+def _int_or(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def sync_url() -> None:
@@ -196,7 +203,8 @@ def monthly(lever_items: LeverItems, baseline_items: BaselineItems) -> pd.DataFr
 def montecarlo_result(
     lever_items: LeverItems, baseline_items: BaselineItems, draws: int, seed: int, tol: float
 ) -> MonteCarloResult:
-    return monte_carlo(get_plan(), dict(lever_items), draws=draws, seed=seed, baseline=dict(baseline_items), tolerance=tol)
+    result = monte_carlo(get_plan(), dict(lever_items), draws=draws, seed=seed, baseline=dict(baseline_items), tolerance=tol)
+    return result.compact()  # the cache pickles its values: keep bands, not 13 × draws paths
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

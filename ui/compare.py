@@ -1,0 +1,428 @@
+"""Compare page helpers: which scenarios can be compared (current, presets,
+plan-implied, uploaded files), adding uploads, computing K scenarios in one
+vectorized projection, and the tables the page shows.
+
+Uploaded scenarios live in session state under ``compare_uploaded`` (content
+hash → name, levers, baseline), so they survive reruns and page switches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from model.engine import STATUSES, project, status_codes
+from model.plan import BASELINE_IDS, Plan
+from model.scenario import ScenarioError, from_json
+from model.text import LANGS, number, tr
+from ui import state
+from ui.charts import PALETTE, TARGET, vega_number_format
+from ui.exports import file_problem_lines
+from ui.i18n import STATUS_ICONS
+
+CURRENT = "current"
+IMPLIED = "implied"
+PRESET_PREFIX = "preset:"
+UPLOAD_PREFIX = "upload:"
+SELECTION_KEY = "compare_selection"
+UPLOADS_KEY = "compare_uploaded"  # content hash → {"name", "file", "levers", "baseline"}
+OUTCOMES_KEY = "compare_upload_outcomes"  # uploader file id → outcome (see `add_upload`)
+LOADED_KEY = "compare_loaded"  # name of the scenario just loaded into the current one
+UPLOAD_TYPES: tuple[str, ...] = ("json",)
+MIN_SCENARIOS = 2
+MAX_SCENARIOS = 6
+DEFAULT_SELECTION: tuple[str, ...] = (CURRENT, PRESET_PREFIX + "recent_trends", PRESET_PREFIX + "strong_support")
+# Line dashes so scenarios differ by more than colour (and overlapping lines stay visible).
+DASHES: tuple[list[int], ...] = ([1, 0], [8, 4], [2, 3], [12, 3, 2, 3], [4, 4], [16, 4])
+LEGEND = alt.Legend(columns=1, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=320)
+CHART_HEIGHT = 300  # plot and axis; the legend below adds a row per scenario
+LEGEND_ROW = 26
+HIGHLIGHT_CSS = "background-color: #FFE8A3; font-weight: 700"  # a cell that differs from the default
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One scenario on the compare page: its option id, display name and full inputs."""
+
+    id: str
+    name: str
+    levers: dict[str, float | str]
+    baseline: dict[str, float] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ uploads
+
+
+def upload_key(data: bytes) -> str:
+    """The same file uploaded twice is one scenario: key by content."""
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _file_plan_version(data: bytes) -> str:
+    try:
+        meta = json.loads(data).get("plan", {})
+        return str(meta.get("version", "?"))[:20]
+    except (ValueError, AttributeError):
+        return "?"
+
+
+def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, file_name: str, data: bytes) -> dict[str, Any]:
+    """Parse one uploaded file (strict) and add it to the uploaded scenarios.
+
+    Returns the outcome, also recorded under ``session[OUTCOMES_KEY][file_id]``:
+    ``{"file": name, "status": "added" | "duplicate" | "error", "problems": {lang: [...]},
+    "version": file's plan version or None, "key": upload key or None}``.
+    A broken file is not added and changes nothing else.
+    """
+    outcomes = session.setdefault(OUTCOMES_KEY, {})
+    if file_id in outcomes:
+        return outcomes[file_id]
+    uploads = session.setdefault(UPLOADS_KEY, {})
+    outcome: dict[str, Any] = {"file": file_name, "status": "error", "problems": {}, "version": None, "key": None}
+    try:
+        loaded = from_json(plan, data)
+    except ScenarioError as err:
+        # In both languages, so a later language switch shows them in the one chosen.
+        outcome["problems"] = {language: file_problem_lines(plan, data, err, language) for language in LANGS}
+        outcomes[file_id] = outcome
+        return outcome
+    if loaded.notices:
+        # Strict parsing only lets a file through with a notice when it was
+        # made for another version of this plan.
+        outcome["version"] = _file_plan_version(data)
+    key = upload_key(data)
+    outcome["key"] = key
+    if key in uploads:
+        outcome["status"] = "duplicate"
+    else:
+        scenario = loaded.scenario
+        uploads[key] = {
+            "name": scenario.name.strip() or Path(file_name).stem[:80],
+            "file": file_name,
+            "levers": dict(scenario.levers),
+            "baseline": dict(scenario.baseline),
+        }
+        outcome["status"] = "added"
+        selection = list(session.get(SELECTION_KEY, DEFAULT_SELECTION))
+        if len(selection) < MAX_SCENARIOS:
+            session[SELECTION_KEY] = [*selection, UPLOAD_PREFIX + key]
+    outcomes[file_id] = outcome
+    return outcome
+
+
+def problem_list(problems: Sequence[str]) -> str:
+    """A markdown list of a file's problems (backticks would start code spans: made plain quotes)."""
+    return "\n".join("- " + p.replace("`", "'") for p in problems)
+
+
+def clear_uploads(session: MutableMapping[str, Any]) -> None:
+    """Forget every uploaded scenario (and take them out of the selection)."""
+    session[UPLOADS_KEY] = {}
+    session[SELECTION_KEY] = [s for s in session.get(SELECTION_KEY, []) if not s.startswith(UPLOAD_PREFIX)]
+
+
+# ------------------------------------------------------------------ choices
+
+
+def option_ids(plan: Plan, session: Mapping[str, Any]) -> list[str]:
+    """Every scenario that can be picked, in display order."""
+    uploads = session.get(UPLOADS_KEY, {})
+    return [CURRENT, *(PRESET_PREFIX + p.id for p in plan.presets), IMPLIED, *(UPLOAD_PREFIX + k for k in uploads)]
+
+
+def option_labels(plan: Plan, session: Mapping[str, Any], lang: str) -> dict[str, str]:
+    labels = {CURRENT: tr(lang, "compare.current"), IMPLIED: tr(lang, "compare.implied")}
+    for p in plan.presets:
+        labels[PRESET_PREFIX + p.id] = p.label(lang)
+    for key, entry in session.get(UPLOADS_KEY, {}).items():
+        labels[UPLOAD_PREFIX + key] = uploaded_label(entry["name"])
+    return labels
+
+
+def uploaded_label(name: str) -> str:
+    """An uploaded scenario's name, marked as coming from a file."""
+    return f"📄 {name}"
+
+
+def heading(label: str, unit: str) -> str:
+    """Bold indicator name with its unit (markdown), above a chart."""
+    return f"**{label}** ({unit})" if unit else f"**{label}**"
+
+
+def sanitize_selection(session: MutableMapping[str, Any], options: Sequence[str]) -> None:
+    """Keep only picks that still exist, at most six; the default on first use."""
+    if SELECTION_KEY not in session:
+        session[SELECTION_KEY] = [o for o in DEFAULT_SELECTION if o in options]
+        return
+    current = session[SELECTION_KEY]
+    if not isinstance(current, list | tuple):
+        current = []
+    kept = list(dict.fromkeys(o for o in current if o in options))[:MAX_SCENARIOS]
+    if kept != list(current):
+        session[SELECTION_KEY] = kept
+
+
+def resolve(
+    plan: Plan,
+    ids: Sequence[str],
+    *,
+    labels: Mapping[str, str],
+    session: Mapping[str, Any],
+    current_levers: Mapping[str, Any],
+    current_baseline: Mapping[str, float],
+    implied_levers: Any,
+) -> list[Candidate]:
+    """The picked scenarios with their full inputs.
+
+    Presets and the plan-implied scenario use the current baseline (baseline
+    overrides are corrections to the data, not part of a preset); an uploaded
+    file brings its own. ``implied_levers`` is called only when that scenario
+    is picked (it runs goal seek).
+    """
+    out: list[Candidate] = []
+    seen: dict[str, int] = {}
+    for sid in ids:
+        if sid == CURRENT:
+            levers, baseline = dict(current_levers), dict(current_baseline)
+        elif sid == IMPLIED:
+            levers, baseline = dict(implied_levers()), dict(current_baseline)
+        elif sid.startswith(PRESET_PREFIX):
+            levers, baseline = plan.preset_levers(sid.removeprefix(PRESET_PREFIX)), dict(current_baseline)
+        else:
+            entry = session[UPLOADS_KEY][sid.removeprefix(UPLOAD_PREFIX)]
+            levers, baseline = dict(entry["levers"]), dict(entry["baseline"])
+        name = labels[sid]
+        # Column names must be unique (an uploaded file may share a preset's name).
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name} ({seen[name]})"
+        out.append(Candidate(id=sid, name=name, levers=levers, baseline=baseline))
+    return out
+
+
+def uses_current_baseline(candidate: Candidate) -> bool:
+    """Presets and the plan-implied scenario are shown with the current baseline."""
+    return candidate.id == IMPLIED or candidate.id.startswith(PRESET_PREFIX)
+
+
+def load_into_current(levers: Mapping[str, Any], baseline: Mapping[str, float], name: str) -> None:
+    """Button callback: make a compared scenario the current one."""
+    state.set_levers(levers, replace=True)
+    state.set_baseline(baseline)
+    st.session_state[LOADED_KEY] = name
+
+
+# ------------------------------------------------------------------ compute
+
+ScenarioItems = tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, float], ...]]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np.ndarray]]:
+    """K scenarios in one vectorized projection.
+
+    Returns ``{"year_end": indicator → K values, "monthly": indicator → K × 13}``.
+    """
+    plan = state.get_plan()
+    lever_rows = [dict(lv) for lv, _ in scenarios]
+    base = plan.baseline_values()
+    base_rows = [base | dict(b) for _, b in scenarios]
+    levers: dict[str, np.ndarray] = {}
+    for lv in plan.levers:
+        values = [row.get(lv.id, lv.default) for row in lever_rows]
+        levers[lv.id] = np.array(values, dtype=float) if lv.is_number else np.array(values, dtype=str)
+    baseline = {b: np.array([row[b] for row in base_rows], dtype=float) for b in BASELINE_IDS}
+    proj = project(plan, levers, baseline)
+    return {"year_end": proj.year_end, "monthly": proj.monthly}
+
+
+def scenario_items(candidates: Sequence[Candidate]) -> tuple[ScenarioItems, ...]:
+    return tuple((state.items(c.levers), state.items(c.baseline)) for c in candidates)
+
+
+# ------------------------------------------------------------------ tables
+
+
+def status_matrix(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
+    """Indicator → K status codes (index into STATUSES)."""
+    return {t.id: status_codes(year_end[t.id], t.value, tol) for t in plan.targets}
+
+
+def reached_counts(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -> list[dict[str, int]]:
+    """Per scenario: how many targets are reached, close, missed."""
+    codes = np.stack(list(status_matrix(plan, year_end, tol).values()))  # I × K
+    return [{s: int(np.sum(codes[:, k] == i)) for i, s in enumerate(STATUSES)} for k in range(codes.shape[1])]
+
+
+def year_end_table(
+    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
+) -> pd.DataFrame:
+    """Indicators as rows, scenarios as columns; each cell "875 🟡". First row: "n/17 reached"."""
+    codes = status_matrix(plan, year_end, tol)
+    counts = reached_counts(plan, year_end, tol)
+    col_indicator, col_target, col_unit = tr(lang, "table.indicator"), tr(lang, "table.target"), tr(lang, "table.unit")
+    total = len(plan.targets)
+    first = {col_indicator: tr(lang, "compare.reached_row"), col_target: ""}
+    for k, c in enumerate(candidates):
+        first[c.name] = tr(lang, "compare.reached_cell", reached=counts[k]["reached"], total=total)
+    first[col_unit] = ""
+    rows = [first]
+    for target in plan.targets:
+        row = {col_indicator: target.label(lang), col_target: number(target.value, lang, target.decimals)}
+        for k, c in enumerate(candidates):
+            value = float(year_end[target.id][k])
+            icon = STATUS_ICONS[STATUSES[int(codes[target.id][k])]]
+            row[c.name] = f"{number(value, lang, target.decimals)} {icon}"
+        row[col_unit] = target.unit(lang)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline_lines(
+    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
+) -> str:
+    """A markdown list: one line per scenario with its counts."""
+    counts = reached_counts(plan, year_end, tol)
+    total = len(plan.targets)
+    return "\n".join("- " + tr(lang, "compare.headline", name=c.name, total=total, **counts[k]) for k, c in enumerate(candidates))
+
+
+def legend_text(lang: str, tol: float) -> str:
+    return tr(
+        lang,
+        "compare.legend",
+        reached=f"{STATUS_ICONS['reached']} {tr(lang, 'status.reached')}",
+        close=f"{STATUS_ICONS['close']} {tr(lang, 'status.close')}",
+        missed=f"{STATUS_ICONS['missed']} {tr(lang, 'status.missed')}",
+        tol=number(tol * 100, lang, 1 if (tol * 100) % 1 else 0),
+    )
+
+
+def differing_levers(plan: Plan, candidates: Sequence[Candidate], *, lang: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The levers (and baseline values) that are not the same in every picked scenario.
+
+    Returns (display table, mask of cells that differ from the default), or None
+    when every picked scenario has the same inputs.
+    """
+    col_lever, col_unit, col_default = tr(lang, "compare.col_lever"), tr(lang, "table.unit"), tr(lang, "compare.col_default")
+    rows: list[dict[str, str]] = []
+    masks: list[dict[str, bool]] = []
+    for lv in plan.levers:
+        values = [c.levers.get(lv.id, lv.default) for c in candidates]
+        if all(v == values[0] for v in values):
+            continue
+        row = {col_lever: lv.label(lang), col_unit: lv.unit(lang), col_default: state.format_lever_value(lv.id, lv.default, lang)}
+        mask = {col_lever: False, col_unit: False, col_default: False}
+        for c, v in zip(candidates, values, strict=True):
+            row[c.name] = state.format_lever_value(lv.id, v, lang)
+            mask[c.name] = v != lv.default
+        rows.append(row)
+        masks.append(mask)
+    plan_base = plan.baseline_values()
+    for b in BASELINE_IDS:
+        values_b = [c.baseline.get(b, plan_base[b]) for c in candidates]
+        if all(v == values_b[0] for v in values_b):
+            continue
+        target = plan.target(b)
+        decimals = max(target.decimals, 1 if any(float(v) % 1 for v in values_b) else 0)
+        row = {
+            col_lever: tr(lang, "compare.baseline_row", label=target.label(lang)),
+            col_unit: target.unit(lang),
+            col_default: number(plan_base[b], lang, decimals),
+        }
+        mask = {col_lever: False, col_unit: False, col_default: False}
+        for c, v in zip(candidates, values_b, strict=True):
+            row[c.name] = number(float(v), lang, decimals)
+            mask[c.name] = v != plan_base[b]
+        rows.append(row)
+        masks.append(mask)
+    if not rows:
+        return None
+    # Unit last: on a phone the values stay next to the lever's name.
+    order = [col_lever, col_default, *(c.name for c in candidates), col_unit]
+    table = pd.DataFrame(rows)[order]
+    return table, pd.DataFrame(masks)[order]
+
+
+def highlight(table: pd.DataFrame, mask: pd.DataFrame) -> Any:
+    """A Styler that marks the cells differing from the default (colour and bold)."""
+    css = mask.map(lambda differs: HIGHLIGHT_CSS if differs else "")
+    return table.style.apply(lambda _: css, axis=None)
+
+
+def monthly_frame(candidates: Sequence[Candidate], monthly: Mapping[str, np.ndarray], indicator: str) -> pd.DataFrame:
+    """Long table for the overlay chart: month, scenario, value."""
+    paths = monthly[indicator]  # K × 13
+    frames = [
+        pd.DataFrame({"month": np.arange(paths.shape[1]), "scenario": c.name, "value": paths[k]})
+        for k, c in enumerate(candidates)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def overlay_height(scenarios: int) -> int:
+    """Chart height with room for a one-column legend (the legend is inside the height)."""
+    return CHART_HEIGHT + LEGEND_ROW * scenarios
+
+
+def overlay_chart(
+    frame: pd.DataFrame,
+    *,
+    names: Sequence[str],
+    target: float,
+    unit: str,
+    decimals: int,
+    lang: str,
+) -> alt.LayerChart:
+    """Month-by-month lines, one per scenario (colour and dash), with the target as a dashed rule."""
+    fmt = vega_number_format(decimals)
+    domain = list(names)
+    color = alt.Color(
+        "scenario:N",
+        title=None,
+        scale=alt.Scale(domain=domain, range=list(PALETTE[: len(domain)])),
+        legend=LEGEND,
+    )
+    # Same field, title and legend as the colour: Vega-Lite merges them into one legend of dashed strokes.
+    dash = alt.StrokeDash(
+        "scenario:N", title=None, scale=alt.Scale(domain=domain, range=list(DASHES[: len(domain)])), legend=LEGEND
+    )
+    value_title = tr(lang, "compare.tooltip_value", unit=unit)
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=40, strokeDash=[1, 0]))
+        .encode(
+            x=alt.X(
+                "month:Q",
+                title=tr(lang, "compare.month_axis"),
+                scale=alt.Scale(domain=[0, 12], nice=False),
+                axis=alt.Axis(values=list(range(13)), format="d"),
+            ),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",~f")),
+            color=color,
+            strokeDash=dash,
+            tooltip=[
+                alt.Tooltip("scenario:N", title=tr(lang, "compare.tooltip_scenario")),
+                alt.Tooltip("month:Q", title=tr(lang, "compare.tooltip_month"), format="d"),
+                alt.Tooltip("value:Q", title=value_title, format=fmt),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(color=TARGET, strokeDash=[8, 4], strokeWidth=2)
+        .encode(
+            y="target:Q",
+            tooltip=[alt.Tooltip("target:Q", title=tr(lang, "compare.tooltip_target", unit=unit), format=fmt)],
+        )
+    )
+    return alt.layer(lines, rule)

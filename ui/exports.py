@@ -1,0 +1,480 @@
+"""Downloads (results CSV, Excel workbook, scenario JSON) and the scenario upload.
+
+The file builders are pure: they take the plan, plain values and DataFrames
+and return bytes, so tests call them without a browser. `render_downloads`
+and `render_upload` draw the buttons on any page (widget keys prefixed with
+the page). Problems found in an upload or a baseline edit are put into words
+in the session language by `problem_lines`.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+import streamlit as st
+
+from model.plan import BASELINE_IDS, Observation, Plan
+from model.scenario import Change, Scenario, ScenarioError, from_json, to_json, validate
+from model.text import LANGS, number, tr
+from ui import state
+from ui.tables import year_end_export
+
+SHEETS: tuple[str, ...] = ("scenario", "year_end", "monthly", "sources")
+LAST_UPLOAD_KEY = "exports_last_upload_id"
+OUTCOME_KEY = "exports_upload_outcome"
+
+
+# ------------------------------------------------------------ file names
+
+
+def file_name(plan: Plan, what: str, extension: str) -> str:
+    """e.g. ``sonla-2023-scenario.json``, ``sonla-2023-year-end.csv``."""
+    return f"{plan.id}-{what}.{extension}"
+
+
+# ---------------------------------------------------------------- builders
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese letters correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def monthly_export(monthly: pd.DataFrame) -> pd.DataFrame:
+    """The monthly path (month 0 = 31 Dec of the baseline year) with a month column first."""
+    out = monthly.copy()
+    out.index.name = "month"
+    return out.reset_index()
+
+
+def scenario_frame(plan: Plan, levers: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    """One row per lever: id, group, label, unit, value, default (plan units: percent for rates)."""
+    rows = [
+        {
+            "id": lv.id,
+            "group": lv.group,
+            "label": lv.label(lang),
+            "unit": lv.unit(lang),
+            "value": levers.get(lv.id, lv.default),
+            "default": lv.default,
+        }
+        for lv in plan.levers
+    ]
+    return pd.DataFrame(rows)
+
+
+def targets_frame(plan: Plan, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": t.id,
+                "label": t.label(lang),
+                "source_vi": t.source_vi,
+                "target": t.value,
+                "unit": t.unit(lang),
+                "main_lever": t.main_lever,
+            }
+            for t in plan.targets
+        ]
+    )
+
+
+def baseline_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.DataFrame:
+    """The baseline with provenance, the plan's value and the value used (override or plan)."""
+    rows = []
+    for b in plan.baseline:
+        rows.append(
+            {
+                "id": b.id,
+                "symbol": b.symbol,
+                "label": plan.target(b.id).label(lang),
+                "unit": plan.target(b.id).unit(lang),
+                "plan_value": b.value,
+                "value_used": float(overrides.get(b.id, b.value)),
+                "overridden": b.id in overrides,
+                "provenance": b.provenance,
+                "date": b.date or "",
+                "source": b.source or "",
+                "note": b.note(lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def observations_frame(plan: Plan, observations: Iterable[Observation], lang: str) -> pd.DataFrame:
+    rows = [
+        {
+            "indicator": o.indicator,
+            "label": plan.target(o.indicator).label(lang),
+            "date": o.date.isoformat(),
+            "date_label": o.date_label(lang),
+            "qualifier": o.qualifier,
+            "value": o.value,
+            "unit": plan.target(o.indicator).unit(lang),
+            "scope": o.scope(lang),
+            "note": o.note(lang),
+            "source": o.source,
+        }
+        for o in observations
+    ]
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ExportFrames:
+    """Everything the downloads need, as plain tables (built once per run, cheap)."""
+
+    scenario: pd.DataFrame
+    year_end: pd.DataFrame
+    monthly: pd.DataFrame
+    targets: pd.DataFrame
+    baseline: pd.DataFrame
+    observations: pd.DataFrame
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def workbook_bytes(frames: ExportFrames) -> bytes:
+    """The Excel workbook: sheets scenario, year_end, monthly, sources (targets, baseline, observations)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frames.scenario.to_excel(writer, sheet_name="scenario", index=False)
+        frames.year_end.to_excel(writer, sheet_name="year_end", index=False)
+        frames.monthly.to_excel(writer, sheet_name="monthly", index=False)
+        # "sources": three tables one below the other, each under a title row.
+        row = 0
+        sheet_rows: list[tuple[int, str]] = []
+        for title, table in (
+            ("targets", frames.targets),
+            ("baseline", frames.baseline),
+            ("observations", frames.observations),
+        ):
+            sheet_rows.append((row, title))
+            table.to_excel(writer, sheet_name="sources", index=False, startrow=row + 1)
+            row += len(table) + 3
+        sources = writer.sheets["sources"]
+        for r, title in sheet_rows:
+            sources.cell(row=r + 1, column=1, value=title)
+        meta_col = max(len(frames.observations.columns), len(frames.baseline.columns)) + 2
+        for i, (k, v) in enumerate(frames.meta.items()):
+            sources.cell(row=i + 1, column=meta_col, value=k)
+            sources.cell(row=i + 1, column=meta_col + 1, value=v)
+        for ws in writer.sheets.values():
+            _fit_columns(ws)
+    return buffer.getvalue()
+
+
+def _fit_columns(ws: Any) -> None:
+    """Column widths from the longest cell (capped), so the sheet is readable when opened."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(widths.get(cell.column, 0), len(str(cell.value)))
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
+
+
+def current_scenario(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float], name: str = "") -> Scenario:
+    """The session's scenario as a Scenario (values are valid already; lenient only as a safety net)."""
+    scenario, _ = validate(plan, levers, baseline, lenient=True, name=name)
+    return scenario
+
+
+def scenario_json_bytes(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float]) -> bytes:
+    return to_json(plan, current_scenario(plan, levers, baseline)).encode("utf-8")
+
+
+def gather_frames() -> ExportFrames:
+    """The export tables for the session's scenario and language."""
+    plan = state.get_plan()
+    lang = state.lang()
+    key = state.scenario_key()
+    return ExportFrames(
+        scenario=scenario_frame(plan, state.levers(), lang),
+        year_end=year_end_export(state.year_end(*key)),
+        monthly=monthly_export(state.monthly(*key)),
+        targets=targets_frame(plan, lang),
+        baseline=baseline_frame(plan, state.baseline_overrides(), lang),
+        observations=observations_frame(plan, state.get_observations(), lang),
+        meta={
+            "plan": plan.id,
+            "version": plan.version,
+            "source_title": plan.meta.source_title,
+            "tolerance_percent": number(state.tolerance() * 100, "en", 1),
+        },
+    )
+
+
+# ------------------------------------------------------ problems, in words
+
+
+def _num_text(text: str | None, lang: str) -> str:
+    """A number given as text, in the locale's format (kept as it was when it is not a number)."""
+    if text is None:
+        return ""
+    try:
+        x = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(x):
+        return text
+    decimals = 0 if x.is_integer() else min(len(f"{x:g}".split(".")[-1]), 4)
+    return number(x, lang, decimals)
+
+
+def quoted(text: str, lang: str) -> str:
+    """«…» in Vietnamese, “…” in English."""
+    return f"«{text}»" if lang == "vi" else f"“{text}”"
+
+
+def _baseline_name(plan: Plan, baseline_id: str, lang: str) -> str:
+    return quoted(plan.target(baseline_id).label(lang) if baseline_id in BASELINE_IDS else baseline_id, lang)
+
+
+def change_line(plan: Plan, change: Change, lang: str) -> str:
+    """One validation problem in the session language, naming the value and what is wrong."""
+    given = _num_text(change.given, lang)
+    if change.key.startswith("baseline."):
+        bid = change.key.removeprefix("baseline.")
+        name = _baseline_name(plan, bid, lang)
+        if change.reason == "unknown":
+            return tr(lang, "exports.problem.unknown_baseline", name=quoted(bid, lang))
+        if change.reason in ("not_a_number", "not_finite"):
+            return tr(lang, "exports.problem.baseline_not_a_number", name=name, given=change.given)
+        if change.reason == "inconsistent":
+            whole = "managers" if bid == "managers_trained" else "coops"
+            return tr(
+                lang,
+                "exports.problem.more_than_whole",
+                name=name,
+                given=given,
+                whole=_baseline_name(plan, whole, lang),
+                whole_value=_num_text(change.used, lang),
+            )
+        if bid in ("coops", "unions"):
+            return tr(lang, "exports.problem.must_be_positive", name=name, given=given)
+        return tr(lang, "exports.problem.negative", name=name, given=given)
+    known = {lv.id: lv for lv in plan.levers}
+    lv = known.get(change.key)
+    if lv is None or change.reason == "unknown":
+        return tr(lang, "exports.problem.unknown_lever", name=quoted(change.key, lang))
+    name = quoted(lv.label(lang), lang)
+    if change.reason == "not_a_choice":
+        choices = ", ".join(lv.choice_label(c, lang) for c in lv.choices)
+        return tr(lang, "exports.problem.not_a_choice", name=name, given=change.given, choices=choices)
+    if change.reason in ("not_a_number", "not_finite"):
+        return tr(lang, "exports.problem.lever_not_a_number", name=name, given=change.given)
+    if change.reason == "out_of_range":
+        return tr(
+            lang,
+            "exports.problem.out_of_range",
+            name=name,
+            given=given,
+            lo=number(lv.lo, lang, lv.decimals),
+            hi=number(lv.hi, lang, lv.decimals),
+            unit=lv.unit(lang),
+        )
+    return tr(lang, "exports.problem.off_step", name=name, given=given, step=number(lv.step_size, lang, lv.decimals))
+
+
+def problem_lines(plan: Plan, changes: Iterable[Change], lang: str) -> list[str]:
+    return [change_line(plan, c, lang) for c in changes]
+
+
+def file_problem_lines(plan: Plan, data: bytes, error: ScenarioError, lang: str) -> list[str]:
+    """Every problem of a rejected scenario file, value problems in words, file problems as found.
+
+    The strict error lists the file-level problems first, then one per value
+    problem; the lenient reading gives the value problems as structured changes.
+    """
+    try:
+        lenient = from_json(plan, data, lenient=True)
+    except ScenarioError:
+        return [tr(lang, "exports.problem.file", detail=p) for p in error.problems]
+    n_file = len(error.problems) - len(lenient.changes)
+    file_level = [tr(lang, "exports.problem.file", detail=p) for p in error.problems[: max(n_file, 0)]]
+    return file_level + problem_lines(plan, lenient.changes, lang)
+
+
+# ------------------------------------------------------------------ upload
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What happened to an uploaded scenario file (kept in session state to show on reruns).
+
+    Problems and notices are kept in both languages, so switching language
+    after an upload still shows them in the one chosen.
+    """
+
+    status: Literal["applied", "rejected"]
+    file_name: str
+    problems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    changed_levers: int = 0
+    baseline_overrides: int = 0
+
+
+def handle_upload(
+    plan: Plan,
+    *,
+    file_id: str,
+    file_name: str,
+    data: bytes,
+    session: MutableMapping[str, Any],
+) -> UploadOutcome | None:
+    """Apply an uploaded scenario file to the session, strictly: all of it or nothing.
+
+    Returns None when this file (by its upload id) was handled already, so a
+    rerun never applies the same upload twice. A rejected file changes
+    nothing in the session's scenario.
+    """
+    if session.get(LAST_UPLOAD_KEY) == file_id:
+        return None
+    session[LAST_UPLOAD_KEY] = file_id
+    try:
+        loaded = from_json(plan, data)
+    except ScenarioError as err:
+        problems = {lang: tuple(file_problem_lines(plan, data, err, lang)) for lang in LANGS}
+        outcome = UploadOutcome("rejected", file_name, problems=problems)
+        session[OUTCOME_KEY] = outcome
+        return outcome
+    scenario = loaded.scenario
+    # Same as state.set_levers(replace=True) and state.set_baseline, on the given mapping.
+    session["levers"] = dict(plan.defaults()) | dict(scenario.levers)
+    session["baseline"] = dict(scenario.baseline)
+    # Strict loading succeeds with at most one notice: the file was made for another plan version.
+    version = _file_version(data)
+    notices = {
+        lang: tuple(tr(lang, "exports.upload.other_version", version=version, current=plan.version) for _ in loaded.notices[:1])
+        for lang in LANGS
+    }
+    outcome = UploadOutcome(
+        "applied",
+        file_name,
+        notices=notices,
+        changed_levers=len(scenario.changed_levers(plan)),
+        baseline_overrides=len(scenario.baseline),
+    )
+    session[OUTCOME_KEY] = outcome
+    return outcome
+
+
+def _file_version(data: bytes) -> str:
+    try:
+        return str(json.loads(data.decode("utf-8"))["plan"]["version"])[:20]
+    except (ValueError, KeyError, TypeError):
+        return "?"
+
+
+def _on_upload(uploader_key: str) -> None:
+    uploaded = st.session_state.get(uploader_key)
+    if uploaded is None:
+        # The file was removed from the uploader: forget it (a new upload of it applies again).
+        st.session_state[LAST_UPLOAD_KEY] = None
+        st.session_state[OUTCOME_KEY] = None
+        return
+    handle_upload(
+        state.get_plan(),
+        file_id=str(uploaded.file_id),
+        file_name=uploaded.name,
+        data=uploaded.getvalue(),
+        session=st.session_state,
+    )
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def render_downloads(page: str) -> None:
+    """Download buttons: results CSV (year end, monthly), Excel workbook, scenario JSON."""
+    plan = state.get_plan()
+    frames = gather_frames()
+    cols = st.columns(4)
+    cols[0].download_button(
+        tr(state.lang(), "exports.csv_year_end"),
+        data=csv_bytes(frames.year_end),
+        file_name=file_name(plan, "year-end", "csv"),
+        mime="text/csv",
+        key=f"{page}_download_csv",
+        icon=":material/table:",
+        help=tr(state.lang(), "exports.csv_year_end_help"),
+        width="stretch",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        tr(state.lang(), "exports.csv_monthly"),
+        data=csv_bytes(frames.monthly),
+        file_name=file_name(plan, "monthly", "csv"),
+        mime="text/csv",
+        key=f"{page}_download_monthly",
+        icon=":material/calendar_month:",
+        help=tr(state.lang(), "exports.csv_monthly_help"),
+        width="stretch",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        tr(state.lang(), "exports.excel"),
+        # Built only when clicked (openpyxl takes a moment); the tables are this run's.
+        data=functools.partial(workbook_bytes, frames),
+        file_name=file_name(plan, "results", "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{page}_download_excel",
+        icon=":material/grid_on:",
+        help=tr(state.lang(), "exports.excel_help"),
+        width="stretch",
+        on_click="ignore",
+    )
+    cols[3].download_button(
+        tr(state.lang(), "exports.json"),
+        data=scenario_json_bytes(plan, state.levers(), state.baseline_overrides()),
+        file_name=file_name(plan, "scenario", "json"),
+        mime="application/json",
+        key=f"{page}_download_json",
+        icon=":material/save:",
+        help=tr(state.lang(), "exports.json_help"),
+        width="stretch",
+        on_click="ignore",
+    )
+
+
+def render_upload(page: str) -> None:
+    """The scenario upload and what came of it (applied, or rejected with every problem)."""
+    lang = state.lang()
+    key = f"{page}_upload"
+    st.file_uploader(
+        tr(lang, "exports.upload.label"),
+        type=["json"],
+        key=key,
+        help=tr(lang, "exports.upload.help"),
+        on_change=_on_upload,
+        args=(key,),
+    )
+    outcome: UploadOutcome | None = st.session_state.get(OUTCOME_KEY)
+    if outcome is None or st.session_state.get(key) is None:
+        return
+    if outcome.status == "rejected":
+        lines = "\n".join(f"- {p}" for p in outcome.problems.get(lang, ()))
+        st.error(tr(lang, "exports.upload.rejected", name=outcome.file_name) + "\n\n" + lines, icon="🚫")
+        return
+    st.success(
+        tr(
+            lang,
+            "exports.upload.applied",
+            name=outcome.file_name,
+            levers=outcome.changed_levers,
+            baseline=outcome.baseline_overrides,
+        ),
+        icon="✅",
+    )
+    for notice in outcome.notices.get(lang, ()):
+        st.warning(notice, icon="⚠️")
