@@ -88,6 +88,7 @@ pages = [
     st.Page("pages/uncertainty.py", title=t("nav.uncertainty"), icon=":material/casino:", url_path="uncertainty"),
     st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon=":material/flag:", url_path="what-it-takes"),
     st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon=":material/menu_book:", url_path="data-sources"),
+    st.Page("pages/workshop.py", title=t("nav.workshop"), icon=":material/groups:", url_path="workshop"),
 ]
 st.navigation(pages, position="sidebar").run()
 state.sync_url()  # a page may have changed the scenario (e.g. applied a preset or an upload)

@@ -20,12 +20,14 @@ from model.engine import DEFAULT_TOLERANCE
 from model.plan import BASELINE_IDS, Plan
 from model.scenario import validate
 from model.text import LANGS
+from store.board import BoardError, normalize_room
 
 LANG_KEY = "lang"
 PLAN_KEY = "plan"
 VERSION_KEY = "v"
 SEED_KEY = "seed"
 TOLERANCE_KEY = "tol"
+ROOM_KEY = "room"
 BASELINE_PREFIX = "b_"
 DEFAULT_SEED = 0
 MAX_SEED = 2**32 - 1
@@ -38,7 +40,7 @@ class LinkProblem:
     """Something in a link that was not used as given.
 
     reason: unknown | repeated | not_a_number | not_finite | out_of_range |
-    off_step | not_a_choice | too_long | too_many | inconsistent.
+    off_step | not_a_choice | too_long | too_many | inconsistent | bad_room.
     ``used`` is the value used instead (None: ignored, the default applies).
     """
 
@@ -55,6 +57,7 @@ class LinkState:
     lang: str | None = None
     seed: int | None = None
     tolerance: float | None = None  # percent
+    room: str | None = None  # workshop room code
     problems: list[LinkProblem] = field(default_factory=list)
     other_version: str | None = None  # the plan version the link was made for, if not this one
     other_plan: str | None = None
@@ -77,6 +80,7 @@ def build_params(
     lang: str,
     seed: int,
     tolerance: float,
+    room: str | None = None,
 ) -> dict[str, str]:
     """Query parameters for the scenario: only what differs from the defaults, plus plan and language."""
     params: dict[str, str] = {}
@@ -92,6 +96,8 @@ def build_params(
         params[SEED_KEY] = str(int(seed))
     if not math.isclose(tolerance, DEFAULT_TOLERANCE * 100):
         params[TOLERANCE_KEY] = _fmt(tolerance)
+    if room:
+        params[ROOM_KEY] = room
     params[LANG_KEY] = lang
     params[PLAN_KEY] = plan.id
     params[VERSION_KEY] = plan.version
@@ -139,6 +145,11 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             state.seed = _parse_seed(value, problems)
         elif key == TOLERANCE_KEY:
             state.tolerance = _parse_tolerance(value, problems)
+        elif key == ROOM_KEY:
+            try:
+                state.room = normalize_room(value)
+            except BoardError:
+                problems.append(LinkProblem(key, _short(value), "bad_room"))
         elif key == PLAN_KEY:
             if value != plan.id:
                 state.other_plan = _short(value)

@@ -29,7 +29,7 @@ from model.analysis import (
     plan_implied,
     sensitivity,
 )
-from model.engine import DEFAULT_TOLERANCE, project
+from model.engine import DEFAULT_TOLERANCE, project, statuses
 from model.plan import Lever, Observation, Plan, load_observations, load_plan
 from model.text import DEFAULT_LANG, number
 from ui.links import DEFAULT_SEED, LinkState, build_params, parse_params
@@ -100,6 +100,8 @@ def load_link() -> LinkState | None:
         ss["mc_seed"] = link.seed
     if link.tolerance is not None:
         ss["tolerance"] = link.tolerance
+    if link.room is not None:
+        ss["workshop_room"] = link.room
     return link
 
 
@@ -112,6 +114,7 @@ def link_params() -> dict[str, str]:
         lang=lang(),
         seed=_int_or(st.session_state.get("mc_seed"), DEFAULT_SEED),
         tolerance=float(st.session_state.get("tolerance", DEFAULT_TOLERANCE * 100)),
+        room=st.session_state.get("workshop_room"),
     )
 
 
@@ -222,6 +225,11 @@ def implied(lever_items: LeverItems, baseline_items: BaselineItems, tol: float) 
 @st.cache_data(show_spinner=False, max_entries=128)
 def tornado(lever_items: LeverItems, baseline_items: BaselineItems, indicator: str) -> pd.DataFrame:
     return sensitivity(get_plan(), dict(lever_items), indicator=indicator, baseline=dict(baseline_items))
+
+
+def statuses_of(year_end_values: Mapping[str, float]) -> dict[str, str]:
+    """reached / close / missed of every target, with the session's tolerance."""
+    return dict(statuses(get_plan(), year_end_values, tolerance()))
 
 
 # ------------------------------------------------------------ lever widgets
