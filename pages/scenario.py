@@ -1,5 +1,75 @@
-"""Placeholder while the page is built."""
+"""Scenario: every lever in its five groups, month-by-month charts with targets and
+reported figures, and the year-end table."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.write("…")
+from ui import state
+from ui.i18n import t
+from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_chart, remember_choice
+from ui.scenario_levers import changed_in_group, group_header, group_levers, lever_label, reset_group
+from ui.tables import headline, scorecard_table, styled_scorecard
+
+state.require_app()
+plan = state.get_plan()
+lang = state.lang()
+year_end = state.year_end(*state.scenario_key())
+monthly = state.monthly(*state.scenario_key())
+
+st.title(t("scenario.title"))
+st.caption(t("scenario.intro"))
+st.markdown(f"**{headline(year_end)}**")
+
+levers_col, charts_col = st.columns([2, 3], gap="large")
+
+with levers_col:
+    st.subheader(t("scenario.levers"))
+    for index, group in enumerate(plan.groups):
+        # A key keeps the expander open while its label gains or loses the "changed" badge.
+        with st.expander(group_header(group, lang), expanded=index == 0, key=f"scenario_group_{group.id}"):
+            for lever in group_levers(group):
+                state.lever_widget(lever.id, page="scenario", label=lever_label(lever, lang), help_text=lever.help(lang))
+            st.button(
+                t("scenario.reset_group"),
+                key=f"scenario_reset_{group.id}",
+                on_click=reset_group,
+                args=(group.id,),
+                disabled=not changed_in_group(group),
+                help=t("scenario.reset_group_help"),
+            )
+
+with charts_col:
+    st.subheader(t("scenario.charts"))
+    picker_key = f"scenario_indicators_{lang}"
+    st.session_state[picker_key] = chosen_indicators()
+    st.multiselect(
+        t("scenario.pick"),
+        options=[target.id for target in plan.targets],
+        format_func=lambda indicator_id: plan.target(indicator_id).label(lang),
+        key=picker_key,
+        on_change=remember_choice,
+        args=(picker_key,),
+        placeholder=t("scenario.pick_placeholder"),
+        select_all=False,
+        wrap=True,  # every chosen indicator visible, also on a phone
+    )
+    wide = st.toggle(t("scenario.show_reported"), key="scenario_show_reported", help=t("scenario.show_reported_help"))
+    st.caption(t("scenario.legend_wide") if wide else t("scenario.legend"))
+    chosen = chosen_indicators()
+    if not chosen:
+        st.info(t("scenario.pick_none"))
+    observations = state.get_observations()
+    for start in range(0, len(chosen), 2):
+        for cell, indicator_id in zip(st.columns(2), chosen[start : start + 2], strict=False):
+            with cell:
+                st.markdown(chart_title(indicator_id, lang))
+                st.caption(chart_summary(indicator_id, year_end[indicator_id], tolerance=state.tolerance()))
+                chart = indicator_chart(monthly, indicator_id, lang=lang, observations=observations, wide=wide)
+                st.altair_chart(chart, width="stretch")
+
+st.subheader(t("scenario.year_end"))
+st.markdown(f"**{headline(year_end)}**")
+# The same table as the overview (st.table: every row visible, no inner scrolling).
+st.table(styled_scorecard(scorecard_table(year_end)))
+st.caption(t("overview.reported_note"))
