@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import t
-from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_chart, remember_choice
+from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path, remember_choice
 from ui.scenario_levers import changed_in_group, group_header, group_levers, lever_label, reset_group
 from ui.tables import headline, scorecard_table, styled_scorecard
 
@@ -59,14 +59,13 @@ with charts_col:
     chosen = chosen_indicators()
     if not chosen:
         st.info(t("scenario.pick_none"))
-    observations = state.get_observations()
     for start in range(0, len(chosen), 2):
         for cell, indicator_id in zip(st.columns(2), chosen[start : start + 2], strict=False):
             with cell:
                 st.markdown(chart_title(indicator_id, lang))
                 st.caption(chart_summary(indicator_id, year_end[indicator_id], tolerance=state.tolerance()))
-                chart = indicator_chart(monthly, indicator_id, lang=lang, observations=observations, wide=wide)
-                st.altair_chart(chart, width="stretch")
+                spec = indicator_spec_with_path(monthly, indicator_id, lang=lang, wide=wide)
+                st.vega_lite_chart(spec, width="stretch")
 
 st.subheader(t("scenario.year_end"))
 st.markdown(f"**{headline(year_end)}**")

@@ -166,15 +166,39 @@ def _x_axis(*, wide: bool, year: int) -> tuple[alt.Scale, alt.Axis]:
     return alt.Scale(type="utc", domain=domain), axis
 
 
-def indicator_chart(
-    monthly: pd.DataFrame,
+PATH_DATA = "path"  # the named dataset that changes with the scenario
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def indicator_spec(indicator_id: str, *, lang: str, wide: bool) -> dict:
+    """The chart's Vega-Lite spec with the projected path as the named dataset PATH_DATA.
+
+    Building and validating an Altair chart costs tens of ms; the spec only
+    depends on the indicator, language and view, so it is built once and the
+    path (the part that moves with the sliders) is filled in per rerun.
+    """
+    chart = _indicator_layers(
+        alt.NamedData(name=PATH_DATA), indicator_id, lang=lang, observations=state.get_observations(), wide=wide
+    )
+    return chart.to_dict()
+
+
+def indicator_spec_with_path(monthly: pd.DataFrame, indicator_id: str, *, lang: str, wide: bool) -> dict:
+    """The cached spec plus this scenario's path: ready for st.vega_lite_chart."""
+    spec = indicator_spec(indicator_id, lang=lang, wide=wide)
+    datasets = dict(spec.get("datasets", {}))
+    datasets[PATH_DATA] = path_frame(monthly, indicator_id, lang=lang).to_dict("records")
+    return {**spec, "datasets": datasets}
+
+
+def _indicator_layers(
+    path: alt.Data | alt.InlineData | alt.NamedData,
     indicator_id: str,
     *,
     lang: str,
-    observations: Sequence[Observation] = (),
-    wide: bool = False,
+    observations: Sequence[Observation],
+    wide: bool,
 ) -> alt.TopLevelMixin:
-    """Projected path (line and monthly points), target rule, reported figures (diamonds)."""
     plan = state.get_plan()
     target = plan.target(indicator_id)
     x_scale, x_axis = _x_axis(wide=wide, year=plan.meta.year)
@@ -184,7 +208,6 @@ def indicator_chart(
     y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
     date_title = t("scenario.tt_date")
 
-    path = path_frame(monthly, indicator_id, lang=lang)
     path_tooltip = [
         alt.Tooltip("date_text:N", title=date_title),
         alt.Tooltip("value_text:N", title=t("scenario.tt_projected")),
