@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from model.scenario import MAX_FILE_BYTES
-from ui import compare, state
+from store import BoardError
+from ui import compare, state, workshop
 from ui.charts import style
-from ui.i18n import t
+from ui.i18n import md_escape, t
 from ui.tables import table_height
 
 state.require_app()
@@ -21,7 +22,20 @@ st.caption(t("compare.intro"))
 
 loaded_name = session.pop(compare.LOADED_KEY, None)
 if loaded_name:
-    st.success(t("compare.loaded", name=loaded_name))
+    st.success(t("compare.loaded", name=md_escape(loaded_name)))
+
+room = workshop.room()
+if room is not None:
+
+    def _add_room() -> None:
+        try:
+            workshop.add_room_to_compare(session)
+        except BoardError as err:
+            session["compare_room_error"] = workshop.error_text(err)
+
+    st.button(t("compare.add_room", room=room), key="compare_add_room", on_click=_add_room, help=t("compare.add_room_help"))
+    if "compare_room_error" in session:
+        st.error(session.pop("compare_room_error"))
 
 # The picker is drawn above the uploader but after it has run, so a file
 # added on this run is already in the options (and picked).

@@ -1,5 +1,162 @@
-"""Placeholder while the page is built."""
+"""Data & sources: the targets in the source's words, the baseline with provenance (and its editor),
+reported figures 2019–2025, the model's equations, downloads and the scenario upload."""
+
+from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
-st.write("…")
+from ui import state
+from ui.data_sources import (
+    EQUATIONS,
+    check_baseline,
+    editor_frame,
+    editor_key,
+    observation_chart,
+    observation_chart_frame,
+    observations_table,
+    observed_indicators,
+    overridden_lines,
+    overrides_from_editor,
+    scope_colors,
+    symbol_table,
+    targets_table,
+)
+from ui.exports import render_downloads, render_upload
+from ui.i18n import num, t
+from ui.tables import table_height
+
+plan = state.get_plan()
+lang = state.lang()
+observations = state.get_observations()
+
+st.title(t("data_sources.title"))
+st.caption(t("data_sources.intro"))
+
+# ------------------------------------------------------------------ targets
+st.subheader(t("data_sources.targets.title"))
+st.markdown(t("data_sources.targets.source", title=plan.meta.source_title))
+targets = targets_table(plan, lang)
+st.dataframe(targets, hide_index=True, width="stretch", height=table_height(len(targets)), key="data_sources_targets")
+st.caption(t("data_sources.targets.caption"))
+
+# ----------------------------------------------------------------- baseline
+st.subheader(t("data_sources.baseline.title"))
+st.caption(t("data_sources.baseline.caption"))
+overrides = state.baseline_overrides()
+edited = st.data_editor(
+    editor_frame(plan, overrides, lang),
+    key=editor_key(overrides),
+    hide_index=True,
+    width="stretch",
+    num_rows="fixed",
+    disabled=["id", "label", "unit", "overridden", "plan_value", "provenance", "note", "date", "source", "symbol"],
+    column_order=["label", "value", "unit", "overridden", "plan_value", "provenance", "note", "date", "source", "symbol"],
+    column_config={
+        "label": st.column_config.TextColumn(t("data_sources.col.indicator"), pinned=True),
+        "value": st.column_config.NumberColumn(
+            t("data_sources.col.value_used"), help=t("data_sources.baseline.value_help"), format="plain", required=True
+        ),
+        "unit": st.column_config.TextColumn(t("data_sources.col.unit")),
+        "overridden": st.column_config.TextColumn(t("data_sources.col.overridden")),
+        "plan_value": st.column_config.TextColumn(t("data_sources.col.plan_value")),
+        "provenance": st.column_config.TextColumn(t("data_sources.col.provenance")),
+        "note": st.column_config.TextColumn(t("data_sources.col.note")),
+        "date": st.column_config.TextColumn(t("data_sources.col.date")),
+        "source": st.column_config.LinkColumn(t("data_sources.col.source"), display_text=r"https?://(?:www\.)?([^/]+)/.*"),
+        "symbol": st.column_config.TextColumn(t("data_sources.col.symbol")),
+    },
+)
+wanted = overrides_from_editor(plan, edited)
+if wanted != overrides:
+    accepted, problems = check_baseline(plan, state.levers(), wanted, lang)
+    if accepted is None:
+        st.error(
+            t("data_sources.baseline.rejected") + "\n\n" + "\n".join(f"- {p}" for p in problems),
+            icon="🚫",
+        )
+    else:
+        state.set_baseline(accepted)
+        st.rerun()
+
+lines = overridden_lines(plan, overrides, lang)
+if lines:
+    st.info(t("data_sources.baseline.overridden") + "\n\n" + "\n".join(f"- {line}" for line in lines), icon="✏️")
+
+
+def _restore() -> None:
+    state.set_baseline({})
+
+
+st.button(
+    t("data_sources.baseline.restore"),
+    key="data_sources_restore",
+    icon="↩️",
+    disabled=not overrides,
+    help=t("data_sources.baseline.restore_help"),
+    on_click=_restore,
+)
+
+# ------------------------------------------------------------- observations
+st.subheader(t("data_sources.obs.title"))
+st.caption(t("data_sources.obs.caption"))
+year_end = state.year_end(*state.scenario_key())
+colors = scope_colors(observations)
+indicators = observed_indicators(plan, observations)
+tooltip_titles = {
+    "value": t("data_sources.col.value"),
+    "scope": t("data_sources.col.scope"),
+    "date": t("data_sources.col.date"),
+    "source": t("data_sources.col.source"),
+    "target": t("data_sources.obs.target_title"),
+}
+start, end = dt.date(2019, 1, 1), dt.date(2026, 6, 30)
+for row_start in range(0, len(indicators), 3):
+    # One row of three panels at a time, so on a phone they stack in the plan's order.
+    for column, indicator in zip(st.columns(3), indicators[row_start : row_start + 3], strict=False):
+        target = plan.target(indicator)
+        with column:
+            st.markdown(f"**{target.label(lang)}** ({target.unit(lang)})")
+            frame = observation_chart_frame(
+                plan, observations, indicator, projected=year_end[indicator], year=plan.meta.year, lang=lang
+            )
+            chart = observation_chart(
+                frame,
+                colors=colors,
+                target_value=target.value,
+                target_text=t("data_sources.obs.target", year=plan.meta.year, value=num(target.value, target.decimals)),
+                tooltip_titles=tooltip_titles,
+                lang=lang,
+                start=start,
+                end=end,
+            )
+            st.altair_chart(chart, width="stretch", key=f"data_sources_obs_{indicator}")
+
+table = observations_table(plan, observations, lang)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=table_height(len(table)),
+    key="data_sources_observations",
+    column_config={
+        t("data_sources.col.source"): st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)/.*"),
+    },
+)
+
+# ---------------------------------------------------------------- equations
+st.subheader(t("data_sources.eq.title"))
+st.markdown(t("data_sources.eq.intro"))
+with st.expander(t("data_sources.eq.show"), expanded=False):
+    for key, latex in EQUATIONS:
+        st.markdown(t(f"data_sources.eq.{key}"))
+        st.latex(latex)
+    st.markdown(f"**{t('data_sources.eq.symbols')}**")
+    st.markdown(symbol_table(plan, lang))
+
+# ---------------------------------------------------------------- downloads
+st.subheader(t("exports.title"))
+st.caption(t("exports.caption"))
+render_downloads("data_sources")
+render_upload("data_sources")

@@ -1,5 +1,140 @@
-"""Placeholder while the page is built."""
+"""What it takes: the lever value that just reaches each target, the plan-implied scenario, the tornado."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.write("…")
+from ui import state
+from ui.i18n import num, t
+from ui.tables import headline, table_height
+from ui.what_it_takes import (
+    default_target,
+    goal_seek_detail,
+    implied_highlights,
+    implied_table,
+    labels_digest,
+    levers_equal,
+    main_lever_table,
+    target_labels,
+    tornado_chart,
+    tornado_frame,
+)
+
+plan = state.get_plan()
+lang = state.lang()
+tol = state.tolerance()
+lever_items, baseline_items = state.scenario_key()
+levers = state.levers()
+year_end = state.year_end(lever_items, baseline_items)
+goal = state.goal_seek_all(lever_items, baseline_items)
+
+st.title(t("what_it_takes.title"))
+st.caption(t("what_it_takes.intro", headline=headline(year_end)))
+
+# ------------------------------------------------ each target's main lever
+st.subheader(t("what_it_takes.main.title"))
+st.caption(t("what_it_takes.main.caption"))
+main_table = main_lever_table(plan, goal, year_end, levers, lang=lang, tol=tol)
+st.dataframe(main_table, hide_index=True, width="stretch", height=table_height(len(main_table)), key="what_it_takes_main")
+
+# ------------------------------------------------ the plan-implied scenario
+st.subheader(t("what_it_takes.implied.title"))
+implied = state.implied(lever_items, baseline_items, tol)
+n_targets = len(plan.targets)
+if implied.all_reached:
+    st.markdown(t("what_it_takes.implied.lead", total=n_targets))
+else:
+    reached = sum(s == "reached" for s in implied.status.values())
+    st.warning(t("what_it_takes.implied.not_all", reached=reached, total=n_targets), icon="⚠️")
+    st.markdown(t("what_it_takes.implied.lead_partial"))
+highlights = implied_highlights(plan, implied, lang=lang)
+if highlights:
+    st.markdown("\n".join(f"- {line}" for line in highlights))
+st.caption(t("what_it_takes.implied.caption"))
+with st.expander(t("what_it_takes.implied.steps"), expanded=False):
+    steps = implied_table(plan, implied, lang=lang)
+    st.dataframe(steps, hide_index=True, width="stretch", height=table_height(len(steps)), key="what_it_takes_steps")
+    if not all(s.reachable for s in implied.steps):
+        st.caption(t("what_it_takes.implied.unreachable_note"))
+
+
+def _apply_implied(values: dict) -> None:
+    state.set_levers(values, replace=True)
+
+
+if levers_equal(plan, levers, implied.levers):
+    st.success(t("what_it_takes.implied.in_use", headline=headline(year_end)), icon="✅")
+else:
+    st.button(
+        t("what_it_takes.implied.apply"),
+        key="what_it_takes_apply",
+        type="primary",
+        icon="🎯",
+        help=t("what_it_takes.implied.apply_help"),
+        on_click=_apply_implied,
+        args=(dict(implied.levers),),
+    )
+
+# ------------------------------------------------ one target in detail
+st.subheader(t("what_it_takes.detail.title"))
+labels = target_labels(plan, year_end, lang=lang, tol=tol)
+# The labels change with the language and the scenario (status icons): one widget per set of labels,
+# the choice itself kept under its own key so it survives the switch.
+choice_key = "what_it_takes_target"
+if st.session_state.get(choice_key) not in labels:
+    st.session_state[choice_key] = default_target(plan, year_end, tol)
+widget_key = f"what_it_takes_target_{labels_digest(labels)}"
+st.session_state[widget_key] = st.session_state[choice_key]
+
+
+def _remember_target(key: str) -> None:
+    st.session_state[choice_key] = st.session_state[key]
+
+
+target_id = st.selectbox(
+    t("what_it_takes.detail.choose"),
+    options=list(labels),
+    format_func=labels.__getitem__,
+    key=widget_key,
+    on_change=_remember_target,
+    args=(widget_key,),
+)
+target = plan.target(target_id)
+st.markdown(
+    t(
+        "what_it_takes.detail.now",
+        value=num(year_end[target_id], target.decimals),
+        target=num(target.value, target.decimals),
+        unit=target.unit(lang),
+    )
+)
+
+detail, no_effect = goal_seek_detail(plan, goal, target_id, levers, lang=lang)
+st.markdown(f"**{t('what_it_takes.detail.goal_title')}**")
+if len(detail):
+    st.dataframe(detail, hide_index=True, width="stretch", height=table_height(len(detail)), key="what_it_takes_detail")
+st.caption(t("what_it_takes.detail.goal_caption"))
+if no_effect:
+    with st.expander(t("what_it_takes.detail.no_effect", count=len(no_effect))):
+        st.markdown(", ".join(no_effect))
+
+st.markdown(f"**{t('what_it_takes.tornado.title')}**")
+frame = tornado_frame(plan, state.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
+if frame.empty:
+    st.info(t("what_it_takes.tornado.none"), icon="ℹ️")
+else:
+    chart = tornado_chart(
+        frame,
+        target_value=target.value,
+        target_text=t("what_it_takes.tornado.target", value=num(target.value, target.decimals)),
+        x_title=target.unit(lang),
+        tooltip_titles={
+            "lever": t("what_it_takes.col.lever"),
+            "lever_value": t("what_it_takes.tornado.lever_value"),
+            "indicator_value": t("what_it_takes.tornado.indicator_value", indicator=target.label(lang)),
+            "target": t("what_it_takes.tornado.target_title"),
+        },
+        lang=lang,
+    )
+    st.altair_chart(chart, width="stretch", key="what_it_takes_tornado")
+    st.caption(t("what_it_takes.tornado.caption", base=num(year_end[target_id], target.decimals), unit=target.unit(lang)))

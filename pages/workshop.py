@@ -9,8 +9,8 @@ import streamlit as st
 
 from store import BoardError, UnavailableError
 from ui import state, workshop
-from ui.i18n import STATUS_ICONS, indicator_value, t
-from ui.share import current_url, md_escape, qr_png
+from ui.i18n import STATUS_ICONS, indicator_value, md_escape, t
+from ui.share import current_url, qr_png
 
 state.require_app()
 plan = state.get_plan()

@@ -27,7 +27,7 @@ from model.text import LANGS, number, tr
 from ui import state
 from ui.charts import PALETTE, TARGET, vega_number_format
 from ui.exports import file_problem_lines
-from ui.i18n import STATUS_ICONS
+from ui.i18n import STATUS_ICONS, md_escape
 
 CURRENT = "current"
 IMPLIED = "implied"
@@ -293,7 +293,9 @@ def headline_lines(
     """A markdown list: one line per scenario with its counts."""
     counts = reached_counts(plan, year_end, tol)
     total = len(plan.targets)
-    return "\n".join("- " + tr(lang, "compare.headline", name=c.name, total=total, **counts[k]) for k, c in enumerate(candidates))
+    return "\n".join(
+        "- " + tr(lang, "compare.headline", name=md_escape(c.name), total=total, **counts[k]) for k, c in enumerate(candidates)
+    )
 
 
 def legend_text(lang: str, tol: float) -> str:

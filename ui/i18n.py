@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from model.text import number, percent, signed, tr
@@ -36,3 +37,11 @@ STATUS_ICONS = {"reached": "✅", "close": "🟡", "missed": "❌"}
 def status_label(status: str) -> str:
     """Icon and word: never colour alone."""
     return f"{STATUS_ICONS[status]} {t('status.' + status)}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Text from outside (a link, a name, a file) shown literally inside Markdown: no links, no HTML, no styling."""
+    return _MD_SPECIAL.sub(r"\\\1", text)

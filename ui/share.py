@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import io
-import re
 
 import segno
 import streamlit as st
 
 from ui import state
-from ui.i18n import t
+from ui.i18n import md_escape, t
 from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
-
-
-def md_escape(text: str) -> str:
-    """Text from outside (a link, a name) shown literally inside Markdown: no links, no HTML, no styling."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _what(problem: LinkProblem, lang: str) -> str:

@@ -137,3 +137,30 @@ def project_entries(entries: Sequence[Entry]) -> list[EntryResult]:
     baseline_arrays = {b: np.array([s.baseline.get(b, base[b]) for s in scenarios], dtype=float) for b in base}
     proj = project(plan, lever_arrays, baseline_arrays)
     return [EntryResult(e, proj.year_end_dict(i)) for i, e in enumerate(entries)]
+
+
+def add_room_to_compare(session: Any) -> int:
+    """Put the room's saved scenarios (newest six) among the Compare page's scenarios and pick them.
+
+    Returns how many were added; the board's errors are left to the caller.
+    """
+    from ui import compare  # the Compare page's own state (imported here: it is page-specific)
+
+    code = room()
+    if code is None:
+        return 0
+    entries = get_board().list_entries(code)[: compare.MAX_SCENARIOS]
+    uploads = session.setdefault(compare.UPLOADS_KEY, {})
+    picked: list[str] = []
+    for entry in entries:
+        scenario = load_entry(entry).scenario
+        key = f"board-{entry.room}-{entry.id}"
+        uploads[key] = {
+            "name": f"{entry.room} · {entry.name}",
+            "file": f"{entry.room}#{entry.id}",
+            "levers": dict(scenario.levers),
+            "baseline": dict(scenario.baseline),
+        }
+        picked.append(compare.UPLOAD_PREFIX + key)
+    session[compare.SELECTION_KEY] = picked[: compare.MAX_SCENARIOS]
+    return len(picked)

@@ -143,3 +143,21 @@ def test_saved_entries_survive_a_restart(board_db: Path) -> None:
     dispose_engines()
     again = open_workshop({"room": room})
     assert again.dataframe[0].value["Tên"].tolist() == ["Bền vững"]
+
+
+def test_room_scenarios_on_the_compare_page() -> None:
+    """The facilitator compares every group on the Compare page: the room's entries become its columns."""
+    at = open_workshop()
+    room = new_room(at)
+    at.select_slider(key="sidebar_new_coops").set_value(120).run()
+    save(at, "Nhóm A")
+    at.select_slider(key="sidebar_new_coops").set_value(40).run()
+    save(at, "Nhóm B")
+    at.switch_page("pages/compare.py")
+    at.run()
+    click(at, f"Thêm các kịch bản của phòng {room}")
+    assert not at.exception
+    assert at.session_state["compare_selection"] == [f"upload:board-{room}-2", f"upload:board-{room}-1"]
+    table = at.dataframe[0].value
+    columns = " ".join(map(str, table.columns))
+    assert f"{room} · Nhóm A" in columns and f"{room} · Nhóm B" in columns

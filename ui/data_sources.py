@@ -1,0 +1,390 @@
+"""Tables, the baseline editor's logic, the observations chart and the equations for "Data & sources".
+
+The baseline editor keeps nothing of its own: the overrides live in the
+scenario (``st.session_state["baseline"]``). Its widget key is derived from
+the overrides in use, so whenever they change (an edit accepted, the plan's
+baseline restored, a scenario uploaded, the sidebar reset) the editor starts
+afresh from them; an edit that is rejected stays visible beside its error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+from babel.dates import format_date
+
+from model.plan import Observation, Plan
+from model.scenario import ScenarioError, validate
+from model.text import number, tr
+from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, style
+from ui.exports import problem_lines
+
+EDITOR_PREFIX = "data_sources_baseline_"
+_DATE_PATTERNS = {"vi": ("dd/MM/yyyy", "vi_VN"), "en": ("d MMM yyyy", "en_US")}
+
+
+def date_text(value: str | dt.date | None, lang: str) -> str:
+    """20/10/2022 (vi) or 20 Oct 2022 (en); empty when there is no date; a bare year ("2024") as it is."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        day = value
+    pattern, locale = _DATE_PATTERNS[lang]
+    return format_date(day, format=pattern, locale=locale)
+
+
+def targets_table(plan: Plan, lang: str) -> pd.DataFrame:
+    """The 17 targets: label, the source's Vietnamese wording, target value with unit, main lever."""
+    rows = [
+        {
+            tr(lang, "data_sources.col.indicator"): t.label(lang),
+            tr(lang, "data_sources.col.source_vi"): t.source_vi,
+            tr(lang, "data_sources.col.target"): f"{number(t.value, lang, 0)} {t.unit(lang)}",
+            tr(lang, "data_sources.col.main_lever"): plan.lever(t.main_lever).label(lang),
+        }
+        for t in plan.targets
+    ]
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------- baseline editor
+
+
+def editor_key(overrides: Mapping[str, float]) -> str:
+    """A widget key that changes whenever the overrides in use change."""
+    digest = hashlib.sha1(json.dumps(sorted(overrides.items())).encode("utf-8")).hexdigest()[:10]
+    return EDITOR_PREFIX + digest
+
+
+def editor_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.DataFrame:
+    """One row per baseline value: the value used (editable), the plan's value and its provenance."""
+    rows = []
+    for b in plan.baseline:
+        target = plan.target(b.id)
+        overridden = b.id in overrides
+        rows.append(
+            {
+                "id": b.id,
+                "label": target.label(lang),
+                "value": float(overrides.get(b.id, b.value)),
+                "unit": target.unit(lang),
+                "overridden": tr(lang, "data_sources.baseline.overridden_mark") if overridden else "",
+                "plan_value": number(b.value, lang, 0 if float(b.value).is_integer() else 1),
+                "provenance": tr(lang, f"provenance.{b.provenance}"),
+                "note": b.note(lang),
+                "date": date_text(b.date, lang),
+                "source": b.source,
+                "symbol": b.symbol,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def overrides_from_editor(plan: Plan, edited: pd.DataFrame) -> dict[str, Any]:
+    """The overrides the edited table asks for: every value that differs from the plan's.
+
+    An emptied cell comes back as "" so validation names it ("not a number").
+    """
+    plan_values = plan.baseline_values()
+    out: dict[str, Any] = {}
+    for bid, value in zip(edited["id"], edited["value"], strict=True):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            out[str(bid)] = ""
+        elif float(value) != plan_values[str(bid)]:
+            out[str(bid)] = float(value)
+    return out
+
+
+def check_baseline(
+    plan: Plan, levers: Mapping[str, Any], overrides: Mapping[str, Any], lang: str
+) -> tuple[dict[str, float] | None, list[str]]:
+    """Strict validation of baseline overrides: (the overrides to use, []) or (None, every problem in words)."""
+    try:
+        scenario, _ = validate(plan, levers, overrides)
+    except ScenarioError:
+        _, changes = validate(plan, levers, overrides, lenient=True)
+        return None, problem_lines(plan, changes, lang)
+    return dict(scenario.baseline), []
+
+
+def overridden_lines(plan: Plan, overrides: Mapping[str, float], lang: str) -> list[str]:
+    """ "Cooperatives at year end: 800 (plan: 815)" for each overridden baseline value."""
+    lines = []
+    for b in plan.baseline:
+        if b.id in overrides:
+            target = plan.target(b.id)
+            value = overrides[b.id]
+            lines.append(
+                tr(
+                    lang,
+                    "data_sources.baseline.override_line",
+                    label=target.label(lang),
+                    value=number(value, lang, 0 if float(value).is_integer() else 2),
+                    plan=number(b.value, lang, 0 if float(b.value).is_integer() else 1),
+                    unit=target.unit(lang),
+                )
+            )
+    return lines
+
+
+# ------------------------------------------------------------ observations
+
+
+def observation_value_text(o: Observation, unit: str, lang: str) -> str:
+    qualifier = tr(lang, f"qualifier.{o.qualifier}") + " " if o.qualifier else ""
+    decimals = 0 if float(o.value).is_integer() else 1
+    return f"{qualifier}{number(o.value, lang, decimals)} {unit}"
+
+
+def observations_table(plan: Plan, observations: Iterable[Observation], lang: str) -> pd.DataFrame:
+    """Reported figures, in the plan's order of indicators then by date, with scope and source link."""
+    order = {t.id: i for i, t in enumerate(plan.targets)}
+    rows = []
+    for o in sorted(observations, key=lambda o: (order[o.indicator], o.date)):
+        target = plan.target(o.indicator)
+        rows.append(
+            {
+                tr(lang, "data_sources.col.indicator"): target.label(lang),
+                tr(lang, "data_sources.col.date"): o.date_label(lang),
+                tr(lang, "data_sources.col.value"): observation_value_text(o, target.unit(lang), lang),
+                tr(lang, "data_sources.col.scope"): o.scope(lang),
+                tr(lang, "data_sources.col.note"): o.note(lang),
+                tr(lang, "data_sources.col.source"): o.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def observed_indicators(plan: Plan, observations: Iterable[Observation]) -> list[str]:
+    """Indicators with at least one reported figure, in the plan's order."""
+    seen = {o.indicator for o in observations}
+    return [t.id for t in plan.targets if t.id in seen]
+
+
+def scope_colors(observations: Iterable[Observation]) -> dict[str, str]:
+    """A fixed colour per scope (by its English name), the same in every panel; "total" is black."""
+    colors: dict[str, str] = {}
+    others = iter(c for c in PALETTE if c not in (PROJECTION, OBSERVED, TARGET))
+    for o in sorted(observations, key=lambda o: o.scope_en != "total"):
+        if o.scope_en not in colors:
+            colors[o.scope_en] = OBSERVED if o.scope_en == "total" else next(others, OBSERVED)
+    return colors
+
+
+def observation_chart_frame(
+    plan: Plan,
+    observations: Iterable[Observation],
+    indicator: str,
+    *,
+    projected: float,
+    year: int,
+    lang: str,
+) -> pd.DataFrame:
+    """Points for one panel: each reported figure (series = its scope) and the scenario's year-end projection."""
+    target = plan.target(indicator)
+    unit = target.unit(lang)
+    rows = [
+        {
+            "date": pd.Timestamp(o.date),
+            "value": o.value,
+            "series": tr(lang, "data_sources.obs.reported_series", scope=o.scope(lang)),
+            "scope_en": o.scope_en,
+            "value_text": observation_value_text(o, unit, lang),
+            "date_text": o.date_label(lang),
+            "scope": o.scope(lang),
+            "source": o.source,
+        }
+        for o in observations
+        if o.indicator == indicator
+    ]
+    rows.append(
+        {
+            "date": pd.Timestamp(dt.date(year, 12, 31)),
+            "value": projected,
+            "series": tr(lang, "data_sources.obs.projection_series", year=year),
+            "scope_en": "__projection__",
+            "value_text": f"{number(projected, lang, target.decimals)} {unit}",
+            "date_text": date_text(dt.date(year, 12, 31), lang),
+            "scope": tr(lang, "data_sources.obs.projection_scope"),
+            "source": tr(lang, "data_sources.obs.projection_source"),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def observation_chart(
+    frame: pd.DataFrame,
+    *,
+    colors: Mapping[str, str],
+    target_value: float,
+    target_text: str,
+    tooltip_titles: Mapping[str, str],
+    lang: str,
+    start: dt.date,
+    end: dt.date,
+) -> alt.TopLevelMixin:
+    """Reported figures as dots on a 2019–2025 time line, coloured by scope; the scenario's 2023 year end
+    as a blue diamond; the plan's target as a dashed line."""
+    series = list(dict.fromkeys(frame["series"]))
+    color_of = {
+        s: (PROJECTION if e == "__projection__" else colors.get(e, OBSERVED))
+        for s, e in zip(frame["series"], frame["scope_en"], strict=True)
+    }
+    shape_of = {
+        s: ("diamond" if e == "__projection__" else "circle") for s, e in zip(frame["series"], frame["scope_en"], strict=True)
+    }
+    x = alt.X(
+        "date:T",
+        title=None,
+        scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
+        axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 2}, labelAngle=0),
+    )
+    values = [*frame["value"], target_value]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.15 or max(abs(hi), 1.0) * 0.1
+    y_scale = alt.Scale(domain=[max(0.0, lo - pad), hi + pad], nice=True, zero=False)
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=120, opacity=1)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=None, scale=y_scale, axis=alt.Axis(tickCount=4)),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=series, range=[color_of[s] for s in series]),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),
+            ),
+            shape=alt.Shape("series:N", scale=alt.Scale(domain=series, range=[shape_of[s] for s in series]), legend=None),
+            tooltip=[
+                alt.Tooltip("value_text:N", title=tooltip_titles["value"]),
+                alt.Tooltip("scope:N", title=tooltip_titles["scope"]),
+                alt.Tooltip("date_text:N", title=tooltip_titles["date"]),
+                alt.Tooltip("source:N", title=tooltip_titles["source"]),
+            ],
+        )
+    )
+    rule_frame = pd.DataFrame({"y": [target_value], "label": [target_text]})
+    rule = (
+        alt.Chart(rule_frame)
+        .mark_rule(color=TARGET, strokeDash=[6, 4], size=2)
+        .encode(y=alt.Y("y:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title=tooltip_titles["target"])])
+    )
+    label = (
+        alt.Chart(rule_frame)
+        .mark_text(color=TARGET, align="left", baseline="bottom", dx=4, dy=-3, fontSize=13)
+        .encode(y=alt.Y("y:Q", scale=y_scale), x=alt.value(0), text="label:N")
+    )
+    # st.altair_chart fits axes and legend into the height too: room for the legend's rows.
+    return style(alt.layer(rule, label, points), lang=lang, height=200 + 24 * len(series))
+
+
+# --------------------------------------------------------------- equations
+
+# MODEL.md §3, block by block: (explanation key, LaTeX). The symbols are the
+# same in both languages; the explanations are in the strings files.
+EQUATIONS: tuple[tuple[str, str], ...] = (
+    ("rates", r"q = 1 - (1 - \delta)^{1/12} \qquad (1 + g)^{1/12}"),
+    (
+        "formation",
+        r"w_m \in \left\{ \tfrac{1}{12},\ \tfrac{13 - m}{78},\ \tfrac{m}{78} \right\}"
+        r" \qquad n_m = F\, w_m \qquad u_m = U_{new}\, w_m",
+    ),
+    (
+        "coops",
+        r"\begin{aligned} S_m &= S_{m-1}(1 - q), & S_0 &= N_0 \\ A_m &= A_{m-1}(1 - q) + n_m, & A_0 &= 0 \\"
+        r" N_m &= S_m + A_m \end{aligned}",
+    ),
+    (
+        "members",
+        r"\begin{aligned} M_m &= M_{m-1}(1 - q)(1 + g_M)^{1/12} + n_m\, k_M \\"
+        r" W_m &= W_{m-1}(1 - q)(1 + g_W)^{1/12} + n_m\, k_W \\ I_m &= I_0 (1 + g_I)^{m/12} \end{aligned}",
+    ),
+    (
+        "revenue",
+        r"\bar R_m = \frac{S_m\, R_0 (1 + g_R)^{m/12} + A_m\, R_{new}}{N_m} \qquad \bar P_m = \pi\, \bar R_m",
+    ),
+    (
+        "managers",
+        r"\begin{aligned} G_m &= G_{m-1}(1 - q) + n_m\, k_G \\"
+        r" T_m &= \min\!\left(G_m,\ T_{m-1}(1 - q) + n_m\, k_G\, s_T + \tau / 12\right) \end{aligned}",
+    ),
+    (
+        "technology",
+        r"\begin{aligned} H_m &= \min\!\left(N_m,\ H_{m-1}(1 - q) + n_m\, s_H + a_H / 12\right) \\"
+        r" V_m &= \min\!\left(N_m,\ V_{m-1}(1 - q) + n_m\, s_V + a_V / 12\right) \end{aligned}",
+    ),
+    (
+        "unions",
+        r"\begin{aligned} U_m &= U_{m-1} + u_m \qquad C_m = C_{m-1} + u_m\, k_C + j_C / 12 \\"
+        r" X_m &= X_{m-1}(1 + g_X)^{1/12} + u_m\, k_X \\"
+        r" \overline{RU}_m &= \frac{U_0\, RU_0 (1 + g_{RU})^{m/12} + (U_m - U_0)\, RU_{new}}{U_m}"
+        r" \qquad \overline{PU}_m = \pi_U\, \overline{RU}_m \end{aligned}",
+    ),
+    ("year_end", r"\text{new\_coops} = \textstyle\sum_m n_m = F \qquad \text{new\_unions} = \textstyle\sum_m u_m = U_{new}"),
+)
+
+# Symbol → lever or baseline id (its label comes from the plan, in the session language).
+LEVER_SYMBOLS: tuple[tuple[str, str], ...] = (
+    (r"F", "new_coops"),
+    (r"\delta", "dissolution_rate"),
+    (r"k_M", "members_per_new_coop"),
+    (r"g_M", "member_growth"),
+    (r"k_W", "workers_per_new_coop"),
+    (r"g_W", "worker_growth"),
+    (r"g_I", "income_growth"),
+    (r"g_R", "revenue_growth"),
+    (r"R_{new}", "new_coop_revenue"),
+    (r"\pi", "profit_margin"),
+    (r"k_G", "managers_per_new_coop"),
+    (r"\tau", "managers_trained_per_year"),
+    (r"s_T", "trained_share_new_managers"),
+    (r"a_H", "hightech_adoptions"),
+    (r"s_H", "hightech_share_new"),
+    (r"a_V", "value_chain_links"),
+    (r"s_V", "value_chain_share_new"),
+    (r"U_{new}", "new_unions"),
+    (r"k_C", "coops_per_new_union"),
+    (r"j_C", "union_coop_joins"),
+    (r"k_X", "workers_per_new_union"),
+    (r"g_X", "union_worker_growth"),
+    (r"g_{RU}", "union_revenue_growth"),
+    (r"RU_{new}", "new_union_revenue"),
+    (r"\pi_U", "union_profit_margin"),
+)
+STATE_SYMBOLS: tuple[tuple[str, str], ...] = (
+    (r"N, M, W, I, \bar R, \bar P", "coops_etc"),
+    (r"G, T, H, V", "capacity"),
+    (r"U, C, X, \overline{RU}, \overline{PU}", "unions"),
+    (r"S_m, A_m", "survivors"),
+    (r"n_m, u_m, w_m", "formation"),
+    (r"m", "month"),
+)
+
+
+def symbol_table(plan: Plan, lang: str) -> str:
+    """A Markdown table: symbol, meaning (from the plan's labels), id."""
+    head = tr(lang, "data_sources.eq.symbol_header")
+    lines = [head, "|---|---|---|"]
+    for symbol, key in STATE_SYMBOLS:
+        lines.append(f"| ${symbol}$ | {tr(lang, f'data_sources.eq.state.{key}')} | |")
+    for b in plan.baseline:
+        # "N0" → $N_0$, "RU0" → $RU_0$
+        meaning = tr(lang, "data_sources.eq.baseline_of", label=plan.target(b.id).label(lang))
+        lines.append(f"| ${b.symbol.removesuffix('0')}_0$ | {meaning} | `{b.id}` |")
+    for symbol, lever_id in LEVER_SYMBOLS:
+        lv = plan.lever(lever_id)
+        unit = f" ({lv.unit(lang)})" if lv.unit(lang) else ""
+        lines.append(f"| ${symbol}$ | {lv.label(lang)}{unit} | `{lever_id}` |")
+    return "\n".join(lines)

@@ -1,0 +1,354 @@
+"""Tables and words for the "What it takes" page: goal seek, the plan-implied scenario, tornado data.
+
+Everything here turns the model's analysis results (goal_seek_all, implied,
+tornado from ui.state) into text in the session language; the page draws it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from model.analysis import PlanImplied
+from model.engine import scorecard
+from model.plan import Lever, Plan
+from model.text import number, signed, strings, tr
+from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, style
+from ui.i18n import STATUS_ICONS
+
+MAX_TORNADO_LEVERS = 12
+MAX_HIGHLIGHTS = 5
+
+
+def is_percent(lv: Lever) -> bool:
+    """Levers in percent (rates, shares): their changes are percentage points."""
+    return lv.unit_en.startswith("%")
+
+
+def with_unit(text: str, unit: str) -> str:
+    return f"{text} {unit}" if unit else text
+
+
+def lever_value_text(lv: Lever, value: float, lang: str, *, extra_decimals: int = 0) -> str:
+    return with_unit(number(value, lang, lv.decimals + extra_decimals), lv.unit(lang))
+
+
+def change_text(lv: Lever, delta: float, lang: str, *, extra_decimals: int = 0) -> str:
+    """+58,5 điểm % / +58.5 pp for percent levers; +13 HTX/năm otherwise."""
+    unit = tr(lang, "what_it_takes.pp") if is_percent(lv) else lv.unit(lang)
+    return with_unit(signed(delta, lang, lv.decimals + extra_decimals), unit)
+
+
+def needed_text(plan: Plan, row: Mapping[str, Any], current: float, lang: str) -> str:
+    """The value needed and the change from now, in one cell: "ít nhất 61,47 %/năm (+58,47 điểm %)"."""
+    needed, change = needed_texts(plan, row, current, lang)
+    lv = plan.lever(str(row["lever"]))
+    if not change or round(float(row["value"]) - current, lv.decimals + 1) == 0:
+        return needed
+    return tr(lang, "what_it_takes.needed_change", needed=needed, change=change)
+
+
+def needed_texts(plan: Plan, row: Mapping[str, Any], current: float, lang: str) -> tuple[str, str]:
+    """(value needed, change from current) for one goal-seek row, in words for every kind.
+
+    "crossing": at least / at most the value (whether the indicator rises or
+    falls with the lever), unrounded: one decimal more than the slider shows.
+    """
+    lv = plan.lever(str(row["lever"]))
+    kind = row["kind"]
+    if kind == "crossing":
+        value = float(row["value"])
+        bound = "what_it_takes.at_least" if row["increasing"] else "what_it_takes.at_most"
+        needed = tr(lang, bound, value=lever_value_text(lv, value, lang, extra_decimals=1))
+        return needed, change_text(lv, value - current, lang, extra_decimals=1)
+    if kind == "always":
+        return tr(lang, "what_it_takes.always"), ""
+    if kind == "unreachable":
+        target = plan.target(str(row["indicator"]))
+        best = tr(
+            lang,
+            "what_it_takes.best",
+            indicator=with_unit(number(float(row["best_indicator"]), lang, target.decimals), target.unit(lang)),
+            lever=number(float(row["best"]), lang, lv.decimals),
+        )
+        return tr(lang, "what_it_takes.unreachable", range=_range_text(lv, lang), best=best), ""
+    return tr(lang, "what_it_takes.no_effect"), ""
+
+
+def _range_text(lv: Lever, lang: str) -> str:
+    return with_unit(f"{number(lv.lo, lang, lv.decimals)}–{number(lv.hi, lang, lv.decimals)}", lv.unit(lang))
+
+
+def status_text(status: str, lang: str) -> str:
+    return f"{STATUS_ICONS[status]} {tr(lang, 'status.' + status)}"
+
+
+def default_target(plan: Plan, year_end: Mapping[str, float], tol: float) -> str:
+    """The target furthest from reach (lowest % of target): the first one a leader asks about."""
+    card = scorecard(plan, year_end, tol)
+    return str(card["percent"].idxmin())
+
+
+def target_labels(plan: Plan, year_end: Mapping[str, float], *, lang: str, tol: float) -> dict[str, str]:
+    """Target id → "❌ label": the status icon now, so a missed target stands out in a list."""
+    card = scorecard(plan, year_end, tol)
+    return {t.id: f"{STATUS_ICONS[str(card.loc[t.id, 'status'])]} {t.label(lang)}" for t in plan.targets}
+
+
+def labels_digest(labels: Mapping[str, str]) -> str:
+    """A short digest of option labels, for a widget key that changes when the labels do."""
+    return hashlib.sha1("\n".join(labels.values()).encode("utf-8")).hexdigest()[:10]
+
+
+def main_lever_table(
+    plan: Plan,
+    goal: pd.DataFrame,
+    year_end: Mapping[str, float],
+    levers: Mapping[str, Any],
+    *,
+    lang: str,
+    tol: float,
+) -> pd.DataFrame:
+    """Each target with its status now, its main lever and the value that just reaches it (change from now)."""
+    card = scorecard(plan, year_end, tol)
+    rows = []
+    for target in plan.targets:
+        lv = plan.lever(target.main_lever)
+        match = goal[(goal["indicator"] == target.id) & (goal["lever"] == lv.id)]
+        current = float(levers[lv.id])
+        rows.append(
+            {
+                tr(lang, "what_it_takes.col.indicator"): target.label(lang),
+                tr(lang, "what_it_takes.col.status"): status_text(str(card.loc[target.id, "status"]), lang),
+                tr(lang, "what_it_takes.col.main_lever"): lv.label(lang),
+                tr(lang, "what_it_takes.col.needed"): needed_text(plan, match.iloc[0], current, lang) if len(match) else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def goal_seek_detail(
+    plan: Plan, goal: pd.DataFrame, indicator: str, levers: Mapping[str, Any], *, lang: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every lever that moves one target: now, needed, change; and the labels of those with no effect.
+
+    Levers that can reach the target come first, the smallest move (relative
+    to the lever's range) first; then "reached across the whole range", then
+    "not reachable".
+    """
+    rows = goal[goal["indicator"] == indicator]
+    order = {"crossing": 0, "always": 1, "unreachable": 2}
+    shown: list[tuple[int, float, dict[str, str]]] = []
+    no_effect: list[str] = []
+    for _, row in rows.iterrows():
+        lv = plan.lever(str(row["lever"]))
+        if row["kind"] == "no_effect":
+            no_effect.append(lv.label(lang))
+            continue
+        current = float(levers[lv.id])
+        move = abs(float(row["value"]) - current) / (lv.hi - lv.lo) if row["kind"] == "crossing" else 0.0
+        shown.append(
+            (
+                order[str(row["kind"])],
+                move,
+                {
+                    tr(lang, "what_it_takes.col.lever"): lv.label(lang),
+                    tr(lang, "what_it_takes.col.needed"): needed_text(plan, row, current, lang),
+                    tr(lang, "what_it_takes.col.current"): lever_value_text(lv, current, lang),
+                },
+            )
+        )
+    shown.sort(key=lambda x: (x[0], x[1]))
+    return pd.DataFrame([r for _, _, r in shown]), no_effect
+
+
+# ------------------------------------------------------ plan-implied scenario
+
+
+def implied_table(plan: Plan, implied: PlanImplied, *, lang: str) -> pd.DataFrame:
+    """The steps of the plan-implied scenario: target, lever, before, needed (on the step grid), change."""
+    rows = []
+    for step in implied.steps:
+        lv = plan.lever(step.lever)
+        rows.append(
+            {
+                tr(lang, "what_it_takes.col.indicator"): plan.target(step.indicator).label(lang),
+                tr(lang, "what_it_takes.col.lever"): lv.label(lang),
+                tr(lang, "what_it_takes.col.before"): lever_value_text(lv, step.before, lang),
+                tr(lang, "what_it_takes.col.needed_rounded"): lever_value_text(lv, step.after, lang)
+                + ("" if step.reachable else " ⚠️"),
+                tr(lang, "what_it_takes.col.change"): change_text(lv, step.after - step.before, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def implied_highlights(plan: Plan, implied: PlanImplied, *, lang: str, limit: int = MAX_HIGHLIGHTS) -> list[str]:
+    """The biggest assumptions the plan makes silently, largest first, with the reported trend beside them.
+
+    "Biggest" is the rise measured in the lever's uncertainty spreads: a move of
+    twenty spreads is far less plausible than one of two.
+    """
+    texts = strings(lang)
+    firsts: dict[str, tuple[float, float]] = {}
+    for step in implied.steps:
+        before, after = firsts.get(step.lever, (step.before, step.after))
+        firsts[step.lever] = (before, step.after)
+    ranked = []
+    for lever_id, (before, after) in firsts.items():
+        lv = plan.lever(lever_id)
+        if round(after - before, 10) <= 0:
+            continue
+        spread = max(lv.spread_up, lv.spread_down, lv.step_size)
+        ranked.append(((after - before) / spread, lv, before, after))
+    ranked.sort(key=lambda x: -x[0])
+    lines = []
+    for _, lv, before, after in ranked[:limit]:
+        context_key = f"what_it_takes.context.{lv.id}"
+        context = tr(lang, "what_it_takes.implied.context", text=texts[context_key]) if context_key in texts else ""
+        lines.append(
+            tr(
+                lang,
+                "what_it_takes.implied.bullet",
+                lever=lv.label(lang),
+                before=number(before, lang, lv.decimals),
+                after=number(after, lang, lv.decimals),
+                unit=lv.unit(lang),
+                context=context,
+            )
+        )
+    return lines
+
+
+def levers_equal(plan: Plan, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Same scenario (numbers compared to a millionth of a step)."""
+    for lv in plan.levers:
+        x, y = a.get(lv.id, lv.default), b.get(lv.id, lv.default)
+        if lv.is_number:
+            if abs(float(x) - float(y)) > 1e-6 * lv.step_size:
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+# ----------------------------------------------------------------- tornado
+
+
+def wrap(text: str, width: int = 20) -> str:
+    """Break a label into lines of about `width` characters, joined by "|" (the chart splits on it)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "|".join(lines)
+
+
+def tornado_frame(plan: Plan, tornado: pd.DataFrame, indicator: str, *, lang: str) -> pd.DataFrame:
+    """Long form for the tornado chart: two rows per lever (its low and high end), levers that move it only.
+
+    Columns: lever (label), end ("low"/"high"), end_label, value (indicator
+    there), base, lever_text and value_text (formatted, with units), order.
+    """
+    target = plan.target(indicator)
+    base = float(tornado["base"].iloc[0]) if len(tornado) else 0.0
+    scale = max(1.0, abs(base))
+    moving = tornado[tornado["swing"] > 1e-9 * scale].head(MAX_TORNADO_LEVERS)
+    rows = []
+    for order, (_, row) in enumerate(moving.iterrows()):
+        lv = plan.lever(str(row["lever"]))
+        for end in ("low", "high"):
+            lever_value = row[end]
+            if lv.is_number:
+                lever_text = lever_value_text(lv, float(lever_value), lang)
+            else:
+                lever_text = lv.choice_label(str(lever_value), lang)
+            value = float(row[f"at_{end}"])
+            rows.append(
+                {
+                    "lever": lv.label(lang),
+                    "lever_axis": wrap(lv.label(lang)),
+                    "end": end,
+                    "end_label": tr(lang, f"what_it_takes.tornado.{end}"),
+                    "value": value,
+                    "base": base,
+                    "lever_text": lever_text,
+                    "value_text": with_unit(number(value, lang, target.decimals), target.unit(lang)),
+                    "order": order,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def tornado_chart(
+    frame: pd.DataFrame,
+    *,
+    target_value: float,
+    target_text: str,
+    x_title: str,
+    tooltip_titles: Mapping[str, str],
+    lang: str,
+) -> alt.TopLevelMixin:
+    """Horizontal bars from the indicator now (black line) to its value with each lever at a spread end.
+
+    One row per lever, largest swing on top; orange: the lever at its low end,
+    blue: at its high end; the dashed line is the target.
+    """
+    levers = list(dict.fromkeys(frame["lever_axis"]))
+    base = float(frame["base"].iloc[0])
+    values = [*frame["value"], base, target_value]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.05
+    x_scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False, zero=False)
+    ends = list(dict.fromkeys(frame.sort_values("end", ascending=False)["end_label"]))  # low first
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadius=2)
+        .encode(
+            # Labels wrapped onto two or three short lines leave room for the bars on a phone.
+            y=alt.Y(
+                "lever_axis:N",
+                sort=levers,
+                title=None,
+                axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=180, labelPadding=6),
+                scale=alt.Scale(paddingInner=0.25),
+            ),
+            yOffset=alt.YOffset("end_label:N", sort=ends),
+            x=alt.X("value:Q", title=x_title, scale=x_scale, axis=alt.Axis(tickCount=4)),
+            x2=alt.X2("base:Q"),
+            color=alt.Color(
+                "end_label:N",
+                sort=ends,
+                scale=alt.Scale(domain=ends, range=[PALETTE[1], PALETTE[0]]),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),
+            ),
+            tooltip=[
+                alt.Tooltip("lever:N", title=tooltip_titles["lever"]),
+                alt.Tooltip("lever_text:N", title=tooltip_titles["lever_value"]),
+                alt.Tooltip("value_text:N", title=tooltip_titles["indicator_value"]),
+            ],
+        )
+    )
+    base_rule = alt.Chart(pd.DataFrame({"x": [base]})).mark_rule(color=OBSERVED, size=2).encode(x=alt.X("x:Q", scale=x_scale))
+    target_frame = pd.DataFrame({"x": [target_value], "label": [target_text]})
+    target_rule = (
+        alt.Chart(target_frame)
+        .mark_rule(color=TARGET, size=2, strokeDash=[6, 4])
+        .encode(x=alt.X("x:Q", scale=x_scale), tooltip=[alt.Tooltip("label:N", title=tooltip_titles["target"])])
+    )
+    target_label = (
+        alt.Chart(target_frame)
+        .mark_text(color=TARGET, align="right", baseline="bottom", dx=-4, dy=-4, fontSize=FONT_SIZE, fontWeight="bold")
+        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="label:N")
+    )
+    # By default st.altair_chart fits axes and legend into the height too, which squeezes a
+    # chart with one band per lever; "fit-x" fits the width only and gives the bands this height.
+    height = 46 * len(levers) + 10
+    chart = style(alt.layer(bars, base_rule, target_rule, target_label), lang=lang, height=height)
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
