@@ -53,7 +53,7 @@ room = workshop.room()
 if room is None:
     st.subheader(t("workshop.join_heading"))
     col_code, col_join = st.columns([3, 1], vertical_alignment="bottom")
-    col_code.text_input(t("workshop.code_label"), key="workshop_code", max_chars=8, placeholder="K7QMX")
+    col_code.text_input(t("workshop.code_label"), key="workshop_code", max_chars=8, placeholder=t("workshop.code_placeholder"))
     col_join.button(t("workshop.join"), on_click=_join, width="stretch")
     st.button(t("workshop.new_room"), on_click=_new_room, help=t("workshop.new_room_help"))
     if "workshop_join_error" in st.session_state:
