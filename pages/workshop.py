@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import streamlit as st
@@ -114,6 +115,17 @@ def _load(entry_id: int) -> None:
         st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
 
 
+def _viewer_timezone() -> dt.tzinfo:
+    """The browser's time zone; Vietnam's (UTC+7) when the browser does not say."""
+    try:
+        return ZoneInfo(st.context.timezone or "Asia/Ho_Chi_Minh")
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.timezone(dt.timedelta(hours=7))
+
+
+viewer_tz = _viewer_timezone()
+
+
 @st.fragment(run_every=dt.timedelta(seconds=5))
 def board_list() -> None:
     """The room's entries, refreshed every few seconds so every group sees new saves."""
@@ -141,7 +153,7 @@ def board_list() -> None:
                 t("workshop.col_group"): r.entry.group,
                 t("workshop.col_reached"): f"{STATUS_ICONS['reached']} {reached} · {STATUS_ICONS['close']} {close}",
                 t("workshop.col_coops"): indicator_value("coops", r.year_end["coops"]),
-                t("workshop.col_time"): r.entry.created_at.astimezone(dt.UTC).strftime("%H:%M %d/%m"),
+                t("workshop.col_time"): r.entry.created_at.astimezone(viewer_tz).strftime("%H:%M %d/%m"),
                 t("workshop.col_mine"): "✓" if r.entry.owned_by(workshop.owner_token()) else "",
             }
         )
