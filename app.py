@@ -86,8 +86,8 @@ pages = [
     st.Page("pages/scenario.py", title=t("nav.scenario"), icon=":material/tune:", url_path="scenario"),
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/uncertainty.py", title=t("nav.uncertainty"), icon=":material/casino:", url_path="uncertainty"),
-    st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon=":material/flag:", url_path="what-it-takes"),
-    st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon=":material/menu_book:", url_path="data-sources"),
+    st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon=":material/flag:", url_path="what_it_takes"),
+    st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon=":material/menu_book:", url_path="data_sources"),
     st.Page("pages/workshop.py", title=t("nav.workshop"), icon=":material/groups:", url_path="workshop"),
 ]
 st.navigation(pages, position="sidebar").run()

@@ -27,6 +27,7 @@ from ui.exports import render_downloads, render_upload
 from ui.i18n import num, t
 from ui.tables import table_height
 
+state.require_app()
 plan = state.get_plan()
 lang = state.lang()
 observations = state.get_observations()
@@ -50,14 +51,14 @@ edited = st.data_editor(
     key=editor_key(overrides),
     hide_index=True,
     width="stretch",
+    height=table_height(len(plan.baseline)),
     num_rows="fixed",
     disabled=["id", "label", "unit", "overridden", "plan_value", "provenance", "note", "date", "source", "symbol"],
     column_order=["label", "value", "unit", "overridden", "plan_value", "provenance", "note", "date", "source", "symbol"],
     column_config={
-        "label": st.column_config.TextColumn(t("data_sources.col.indicator"), pinned=True),
-        "value": st.column_config.NumberColumn(
-            t("data_sources.col.value_used"), help=t("data_sources.baseline.value_help"), format="plain", required=True
-        ),
+        # Not pinned and medium width: on a phone the value column must still be in view.
+        "label": st.column_config.TextColumn(t("data_sources.col.indicator"), width="medium"),
+        "value": st.column_config.NumberColumn(t("data_sources.col.value_used"), help=t("data_sources.baseline.value_help")),
         "unit": st.column_config.TextColumn(t("data_sources.col.unit")),
         "overridden": st.column_config.TextColumn(t("data_sources.col.overridden")),
         "plan_value": st.column_config.TextColumn(t("data_sources.col.plan_value")),

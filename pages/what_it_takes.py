@@ -20,6 +20,7 @@ from ui.what_it_takes import (
     tornado_frame,
 )
 
+state.require_app()
 plan = state.get_plan()
 lang = state.lang()
 tol = state.tolerance()

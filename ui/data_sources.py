@@ -27,6 +27,7 @@ from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, style
 from ui.exports import problem_lines
 
 EDITOR_PREFIX = "data_sources_baseline_"
+SCOPE_COLORS: tuple[str, ...] = (PALETTE[1], PALETTE[2], PALETTE[3], "#8C6D31")
 _DATE_PATTERNS = {"vi": ("dd/MM/yyyy", "vi_VN"), "en": ("d MMM yyyy", "en_US")}
 
 
@@ -50,8 +51,8 @@ def targets_table(plan: Plan, lang: str) -> pd.DataFrame:
     rows = [
         {
             tr(lang, "data_sources.col.indicator"): t.label(lang),
-            tr(lang, "data_sources.col.source_vi"): t.source_vi,
             tr(lang, "data_sources.col.target"): f"{number(t.value, lang, 0)} {t.unit(lang)}",
+            tr(lang, "data_sources.col.source_vi"): t.source_vi,
             tr(lang, "data_sources.col.main_lever"): plan.lever(t.main_lever).label(lang),
         }
         for t in plan.targets
@@ -157,11 +158,11 @@ def observations_table(plan: Plan, observations: Iterable[Observation], lang: st
         rows.append(
             {
                 tr(lang, "data_sources.col.indicator"): target.label(lang),
-                tr(lang, "data_sources.col.date"): o.date_label(lang),
                 tr(lang, "data_sources.col.value"): observation_value_text(o, target.unit(lang), lang),
                 tr(lang, "data_sources.col.scope"): o.scope(lang),
-                tr(lang, "data_sources.col.note"): o.note(lang),
+                tr(lang, "data_sources.col.date"): o.date_label(lang),
                 tr(lang, "data_sources.col.source"): o.source,
+                tr(lang, "data_sources.col.note"): o.note(lang),
             }
         )
     return pd.DataFrame(rows)
@@ -176,7 +177,8 @@ def observed_indicators(plan: Plan, observations: Iterable[Observation]) -> list
 def scope_colors(observations: Iterable[Observation]) -> dict[str, str]:
     """A fixed colour per scope (by its English name), the same in every panel; "total" is black."""
     colors: dict[str, str] = {}
-    others = iter(c for c in PALETTE if c not in (PROJECTION, OBSERVED, TARGET))
+    # Not the projection's blue or its light-blue band, not the target's red, not the pale yellow.
+    others = iter(SCOPE_COLORS)
     for o in sorted(observations, key=lambda o: o.scope_en != "total"):
         if o.scope_en not in colors:
             colors[o.scope_en] = OBSERVED if o.scope_en == "total" else next(others, OBSERVED)

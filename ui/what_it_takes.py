@@ -190,17 +190,16 @@ def implied_table(plan: Plan, implied: PlanImplied, *, lang: str) -> pd.DataFram
 def implied_highlights(plan: Plan, implied: PlanImplied, *, lang: str, limit: int = MAX_HIGHLIGHTS) -> list[str]:
     """The biggest assumptions the plan makes silently, largest first, with the reported trend beside them.
 
+    Each main lever is compared with its default (the recent trends), not with
+    the current slider, so the list stays the same once the scenario is applied.
     "Biggest" is the rise measured in the lever's uncertainty spreads: a move of
     twenty spreads is far less plausible than one of two.
     """
     texts = strings(lang)
-    firsts: dict[str, tuple[float, float]] = {}
-    for step in implied.steps:
-        before, after = firsts.get(step.lever, (step.before, step.after))
-        firsts[step.lever] = (before, step.after)
     ranked = []
-    for lever_id, (before, after) in firsts.items():
+    for lever_id in dict.fromkeys(step.lever for step in implied.steps):
         lv = plan.lever(lever_id)
+        before, after = float(lv.default), float(implied.levers[lever_id])
         if round(after - before, 10) <= 0:
             continue
         spread = max(lv.spread_up, lv.spread_down, lv.step_size)
