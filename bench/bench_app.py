@@ -15,14 +15,14 @@ from common import ROOT, Measurement, Settings
 
 sys.path.insert(0, str(ROOT / "tests" / "app"))
 
-import navshim
+import apptools
 
 PAGES = (("overview", 80e-3), ("scenario", 150e-3))
 
 
 def rerun_after_lever_change(page: str, *, moves: int) -> float:
     """Median time of at.run() right after the sidebar's new-coops slider moved."""
-    at = navshim.make_app(page)
+    at = apptools.make_app(page)
     slider = "sidebar_new_coops"
     # Warm up: each value once, so caches hold them as they would for a user going back and forth.
     for v in (60, 61, 60):
@@ -40,7 +40,7 @@ def rerun_after_lever_change(page: str, *, moves: int) -> float:
 
 def app_section(settings: Settings) -> list[Measurement]:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    navshim.install()
+    apptools.install()
     moves = settings.repeats(20, 5)
     return [
         Measurement(f"{page} rerun after a lever change (AppTest, warm)", rerun_after_lever_change(page, moves=moves), budget=b)

@@ -37,16 +37,11 @@ def strings(lang: str) -> Mapping[str, str]:
     """Flat mapping "section.key" → text for one language, from data/strings/<lang>.toml."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    path = Path(STRINGS_DIR) / f"{lang}.toml"
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
     out: dict[str, str] = {}
-    paths = [Path(STRINGS_DIR) / f"{lang}.toml", *sorted((Path(STRINGS_DIR) / "parts").glob(f"*.{lang}.toml"))]
-    for path in paths:
-        with path.open("rb") as fh:
-            part: dict[str, str] = {}
-            _flatten("", tomllib.load(fh), part)
-        clash = set(part) & set(out)
-        if clash:
-            raise ValueError(f"{path.name}: keys defined twice: {', '.join(sorted(clash))}")
-        out.update(part)
+    _flatten("", raw, out)
     return out
 
 

@@ -1,10 +1,10 @@
-"""AppTest fixtures for the Streamlit pages (see navshim.py for why the shim is needed)."""
+"""AppTest fixtures for the Streamlit pages (see apptools.py for why the shim is needed)."""
 
 from __future__ import annotations
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from navshim import APP, ROOT, NavigationPagesManager, make_app
+from apptools import APP, ROOT, NavigationPagesManager, make_app
 from streamlit.testing.v1 import AppTest
 
 __all__ = ["APP", "ROOT", "make_app"]

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import make_app
+from apptools import make_app
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan

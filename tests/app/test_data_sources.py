@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_app
+from apptools import make_app, scorecard_cell
 from streamlit.testing.v1 import AppTest
 
 from model.plan import BASELINE_IDS, load_plan
@@ -36,15 +36,6 @@ def overview_projection(at: AppTest, label: str) -> str:
     at.switch_page("pages/overview.py")
     at.run()
     return scorecard_cell(at, label, "table.projected")
-
-
-def scorecard_cell(at: AppTest, label: str, column_key: str) -> str:
-    """One cell of the Overview's scorecard (an st.table or an st.dataframe, indexed by indicator or not)."""
-    lang = at.session_state["lang"]
-    card = at.table[0].value if len(at.table) else at.dataframe[0].value
-    if tr(lang, "table.indicator") in card.columns:
-        card = card.set_index(tr(lang, "table.indicator"))
-    return str(card.loc[label, tr(lang, column_key)])
 
 
 @pytest.mark.parametrize("lang", LANGS)

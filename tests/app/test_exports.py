@@ -9,9 +9,8 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import make_app
+from apptools import make_app, scorecard_cell
 from streamlit.testing.v1 import AppTest
-from test_data_sources import scorecard_cell
 
 from model.plan import load_observations, load_plan
 from model.scenario import from_json

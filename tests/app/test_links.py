@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import APP
+from apptools import APP
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan

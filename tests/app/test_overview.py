@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import make_app
+from apptools import make_app
 from streamlit.testing.v1 import AppTest
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from navshim import ROOT, make_app
+from apptools import ROOT, make_app
 
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import APP
+from apptools import APP
 from streamlit.testing.v1 import AppTest
 
 from store import dispose_engines

@@ -1,4 +1,4 @@
-"""AppTest with st.navigation and a ``pages/`` folder (used by the tests and the benchmark).
+"""AppTest helpers for the app tests and the benchmark; first, st.navigation with a ``pages/`` folder.
 
 AppTest resets ``PagesManager.uses_pages_directory`` before every run and then
 sets it from the mere existence of a ``pages/`` folder, so from the second run
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from model.text import tr
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -39,3 +42,13 @@ def make_app(page: str | None = None, *, lang: str = "vi") -> AppTest:
         at.switch_page(f"pages/{page}.py")
         at.run()
     return at
+
+
+def scorecard(at: AppTest) -> pd.DataFrame:
+    """The Overview's scorecard as shown (st.table), indexed by indicator label, no-break spaces as spaces."""
+    return at.table[0].value.replace("\u00a0", " ", regex=True)
+
+
+def scorecard_cell(at: AppTest, label: str, column_key: str) -> str:
+    """One cell of the Overview's scorecard, the column named by its strings key (e.g. "table.projected")."""
+    return str(scorecard(at).loc[label, tr(at.session_state["lang"], column_key)])
