@@ -26,11 +26,15 @@ LANG_KEY = "lang"
 PLAN_KEY = "plan"
 VERSION_KEY = "v"
 SEED_KEY = "seed"
+DRAWS_KEY = "draws"
 TOLERANCE_KEY = "tol"
 ROOM_KEY = "room"
 BASELINE_PREFIX = "b_"
 DEFAULT_SEED = 0
 MAX_SEED = 2**32 - 1
+DEFAULT_DRAWS = 2_000  # Monte Carlo draws: the Uncertainty page's setting
+MIN_DRAWS = 100
+MAX_DRAWS = 50_000
 MAX_VALUE_CHARS = 64  # longer values are not numbers anyone typed
 MAX_PARAMS = 200  # a link with more keys than this is cut; the rest is reported
 
@@ -57,6 +61,7 @@ class LinkState:
     lang: str | None = None
     seed: int | None = None
     tolerance: float | None = None  # percent
+    draws: int | None = None
     room: str | None = None  # workshop room code
     problems: list[LinkProblem] = field(default_factory=list)
     other_version: str | None = None  # the plan version the link was made for, if not this one
@@ -80,6 +85,7 @@ def build_params(
     lang: str,
     seed: int,
     tolerance: float,
+    draws: int = DEFAULT_DRAWS,
     room: str | None = None,
 ) -> dict[str, str]:
     """Query parameters for the scenario: only what differs from the defaults, plus plan and language."""
@@ -94,6 +100,8 @@ def build_params(
             params[BASELINE_PREFIX + key] = _fmt(float(value))
     if seed != DEFAULT_SEED:
         params[SEED_KEY] = str(int(seed))
+    if draws != DEFAULT_DRAWS:
+        params[DRAWS_KEY] = str(int(draws))
     if not math.isclose(tolerance, DEFAULT_TOLERANCE * 100):
         params[TOLERANCE_KEY] = _fmt(tolerance)
     if room:
@@ -142,7 +150,9 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             else:
                 problems.append(LinkProblem(key, _short(value), "not_a_choice"))
         elif key == SEED_KEY:
-            state.seed = _parse_seed(value, problems)
+            state.seed = _parse_int(key, value, problems, lo=0, hi=MAX_SEED)
+        elif key == DRAWS_KEY:
+            state.draws = _parse_int(key, value, problems, lo=MIN_DRAWS, hi=MAX_DRAWS)
         elif key == TOLERANCE_KEY:
             state.tolerance = _parse_tolerance(value, problems)
         elif key == ROOM_KEY:
@@ -169,17 +179,18 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
     return state
 
 
-def _parse_seed(value: str, problems: list[LinkProblem]) -> int | None:
+def _parse_int(key: str, value: str, problems: list[LinkProblem], *, lo: int, hi: int) -> int | None:
+    """A whole number in [lo, hi]: clamped when outside, ignored when not a whole number."""
     try:
-        seed = int(value.strip())
+        number = int(value.strip())
     except ValueError:
-        problems.append(LinkProblem(SEED_KEY, _short(value), "not_a_number"))
+        problems.append(LinkProblem(key, _short(value), "not_a_number"))
         return None
-    if not 0 <= seed <= MAX_SEED:
-        clamped = min(max(seed, 0), MAX_SEED)
-        problems.append(LinkProblem(SEED_KEY, _short(value), "out_of_range", str(clamped)))
+    if not lo <= number <= hi:
+        clamped = min(max(number, lo), hi)
+        problems.append(LinkProblem(key, _short(value), "out_of_range", str(clamped)))
         return clamped
-    return seed
+    return number
 
 
 def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:

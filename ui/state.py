@@ -32,7 +32,7 @@ from model.analysis import (
 from model.engine import DEFAULT_TOLERANCE, project, statuses
 from model.plan import Lever, Observation, Plan, load_observations, load_plan
 from model.text import DEFAULT_LANG, number
-from ui.links import DEFAULT_SEED, LinkState, build_params, parse_params
+from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, LinkState, build_params, parse_params
 
 LeverItems = tuple[tuple[str, Any], ...]
 BaselineItems = tuple[tuple[str, float], ...]
@@ -98,6 +98,8 @@ def load_link() -> LinkState | None:
         ss["lang"] = link.lang
     if link.seed is not None:
         ss["mc_seed"] = link.seed
+    if link.draws is not None:
+        ss["mc_draws"] = link.draws
     if link.tolerance is not None:
         ss["tolerance"] = link.tolerance
     if link.room is not None:
@@ -114,6 +116,7 @@ def link_params() -> dict[str, str]:
         lang=lang(),
         seed=_int_or(st.session_state.get("mc_seed"), DEFAULT_SEED),
         tolerance=float(st.session_state.get("tolerance", DEFAULT_TOLERANCE * 100)),
+        draws=_int_or(st.session_state.get("mc_draws"), DEFAULT_DRAWS),
         room=st.session_state.get("workshop_room"),
     )
 

@@ -25,16 +25,12 @@ from model.plan import Plan
 from model.text import number, percent, tr
 from ui import state
 from ui.charts import BAND, PROJECTION, TARGET, vega_number_format
+from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 
 SEED_KEY = "mc_seed"
 DRAWS_KEY = "mc_draws"
 SEED_WIDGET = "uncertainty_seed"
 DRAWS_WIDGET = "uncertainty_draws"
-DEFAULT_SEED = 0
-MAX_SEED = 2**32 - 1
-DEFAULT_DRAWS = 2_000
-MIN_DRAWS = 100
-MAX_DRAWS = 50_000
 DRAWS_STEP = 500
 CHART_HEIGHT = 380  # plot, axes and the two-row legend below
 SLOW_DRAWS = 10_000  # above this a run takes noticeable time: show a spinner

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from apptools import APP
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
+from model.scenario import validate
 from ui.links import MAX_PARAMS, build_params, parse_params
 
 PLAN = load_plan()
@@ -33,12 +36,14 @@ def test_build_holds_only_what_differs() -> None:
 
 def test_round_trip() -> None:
     levers = PLAN.preset_levers("strong_support")
-    params = build_params(PLAN, levers=levers, baseline={"members": 30000.0}, lang="en", seed=3, tolerance=2.5)
+    params = build_params(
+        PLAN, levers=levers, baseline={"members": 30000.0}, lang="en", seed=3, tolerance=2.5, draws=20000, room="K7QMX"
+    )
     link = parse_params(PLAN, {k: [v] for k, v in params.items()})
     assert link.problems == []
     assert link.levers == levers
     assert link.baseline == {"members": 30000.0}
-    assert (link.lang, link.seed, link.tolerance) == ("en", 3, 2.5)
+    assert (link.lang, link.seed, link.tolerance, link.draws, link.room) == ("en", 3, 2.5, 20000, "K7QMX")
     assert link.other_version is None
 
 
@@ -60,6 +65,9 @@ def test_round_trip() -> None:
         (params_of(seed="-1"), "seed", "out_of_range", "0"),
         (params_of(seed="x"), "seed", "not_a_number", None),
         (params_of(tol="99"), "tol", "out_of_range", "50"),
+        (params_of(draws="10"), "draws", "out_of_range", "100"),
+        (params_of(draws="2.5e3"), "draws", "not_a_number", None),
+        (params_of(room="no room!"), "room", "bad_room", None),
         (params_of(b_coops="-5"), "b_coops", "out_of_range", None),
         (params_of(b_managers_trained="5000"), "b_managers_trained", "inconsistent", "3050"),
     ],
@@ -75,6 +83,25 @@ def test_tampered_values_are_reported_and_repaired(raw: dict[str, list[str]], ke
     # Whatever came in, every lever ends valid: inside its range.
     for lv in PLAN.numeric_levers:
         assert lv.lo <= float(link.levers[lv.id]) <= lv.hi
+
+
+LINK_KEYS = [lv.id for lv in PLAN.levers] + ["lang", "seed", "tol", "draws", "room", "b_coops", "v"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.one_of(st.sampled_from(LINK_KEYS), st.text()),
+        st.lists(st.one_of(st.text(max_size=80), st.floats().map(repr), st.integers().map(str)), max_size=3),
+        max_size=12,
+    )
+)
+def test_any_link_gives_a_valid_scenario(raw: dict[str, list[str]]) -> None:
+    """Whatever a link holds, parsing never raises and every lever ends valid (strict validation accepts it)."""
+    link = parse_params(PLAN, raw)
+    scenario, changes = validate(PLAN, link.levers, link.baseline)
+    assert changes == []
+    assert scenario.levers == link.levers
 
 
 def test_repeated_key_uses_the_last_value() -> None:
