@@ -14,6 +14,7 @@ CUSTOM = "__custom__"
 LANGUAGE_NAMES = {"vi": tr("vi", "lang.vi"), "en": tr("en", "lang.en")}  # each in its own language
 
 st.set_page_config(page_title="Sơn La HTX 2023", page_icon="🌾", layout="wide", initial_sidebar_state="auto")
+state.leave_legacy_pages_mode()
 state.init_state()
 remember_link_report(state.load_link())
 plan = state.get_plan()

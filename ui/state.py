@@ -65,11 +65,26 @@ def init_state() -> None:
         ss["mc_seed"] = DEFAULT_SEED
 
 
+def leave_legacy_pages_mode() -> None:
+    """Called first thing in app.py: never run a session's first script run in Streamlit's legacy mode.
+
+    Streamlit keeps a legacy mode for apps with a ``pages/`` folder, on until
+    an entry script calls st.navigation: on a freshly started server the first
+    session's first run happens inside it. Widgets made in that run get other
+    ids than in every later run, so on the first interaction they are all
+    re-created (the slider loses focus, a widget's value falls back to its
+    default). Switching the mode off and rerunning before any widget exists
+    avoids all of that.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_app() -> None:
     """Make sure a page runs inside app.py (shared sidebar and state), never on its own.
 
-    Streamlit keeps a legacy mode for apps with a ``pages/`` folder: until an
-    entry script calls st.navigation, the first request to a deep link such as
+    In the legacy mode above, the first request to a deep link such as
     ``/scenario`` on a freshly started server runs ``pages/scenario.py``
     directly, without app.py. Each page calls this first: it switches that
     mode off and reruns, so app.py (and st.navigation) runs this time.

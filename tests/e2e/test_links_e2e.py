@@ -4,8 +4,10 @@ the language switches, and a tampered link warns without an exception."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from appserver import start_app, stop
+from playwright.sync_api import Browser, Page, expect
 
 SIDEBAR_SLIDER = '[data-testid="stSidebar"] input[type="range"]'
 
@@ -77,3 +79,26 @@ def test_tampered_link_warns_and_applies_the_rest(page: Page, app_url: str) -> N
     assert not page.locator('[data-testid="stException"]').count()
     # The rest applies: the repeated new_coops uses its last value, 61.
     assert scorecard_cell(page, "Hợp tác xã thành lập mới", 2) == "61"
+
+
+def test_first_session_on_a_fresh_server_keeps_its_settings(browser: Browser, tmp_path: Path) -> None:
+    """Regression: the first session after a server start ran its first script run in Streamlit's
+    legacy pages/ mode, so the first slider move re-created every widget: the slider lost focus and
+    the tolerance fell to 0 (tol=0 in the URL, "close" statuses gone)."""
+    proc, url = start_app(tmp_path)
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/?lang=en")
+        page.wait_for_selector('[data-testid="stTable"]', timeout=30_000)
+        slider = page.locator(SIDEBAR_SLIDER).first
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        expect(page).to_have_url(re.compile(r"new_coops=86"), timeout=10_000)
+        page.keyboard.press("ArrowRight")  # still focused: the second press moves it again
+        expect(page).to_have_url(re.compile(r"new_coops=87"), timeout=10_000)
+        assert "tol=" not in page.url
+        assert "lang=en" in page.url
+        context.close()
+    finally:
+        stop(proc)
