@@ -126,7 +126,7 @@ def _show(m: Measurement, value: float | None) -> str:
     if value is None:
         return ""
     if m.unit == "×":
-        return f"{value:,.0f}×"
+        return f"{value:,.2f}×" if value < 10 else f"{value:,.0f}×"
     if value < 1e-3:
         return f"{value * 1e6:,.0f} µs"
     if value < 1.0:
