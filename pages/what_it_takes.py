@@ -36,7 +36,8 @@ st.caption(t("what_it_takes.intro", headline=headline(year_end)))
 st.subheader(t("what_it_takes.main.title"))
 st.caption(t("what_it_takes.main.caption"))
 main_table = main_lever_table(plan, goal, year_end, levers, lang=lang, tol=tol)
-st.dataframe(main_table, hide_index=True, width="stretch", height=table_height(len(main_table)), key="what_it_takes_main")
+# A static table: the "value needed" sentences wrap instead of being cut off.
+st.table(main_table.set_index(main_table.columns[0]))
 
 # ------------------------------------------------ the plan-implied scenario
 st.subheader(t("what_it_takes.implied.title"))

@@ -32,7 +32,7 @@ def test_smoke(lang: str) -> None:
     assert len(at.subheader) == 3
     assert len(at.get("vega_lite_chart")) == 1  # the tornado
     # Every target appears once in the main-lever table.
-    assert len(at.dataframe[0].value) == len(PLAN.targets)
+    assert len(at.table[0].value) == len(PLAN.targets)
 
 
 def test_revenue_growth_needed_for_revenue_per_coop() -> None:
@@ -40,7 +40,7 @@ def test_revenue_growth_needed_for_revenue_per_coop() -> None:
     needed = (3000 * 900 - 85 * 800) / (815 * 2000) - 1
     assert needed == pytest.approx(0.614724, abs=1e-6)
     at = page("vi")
-    main = at.dataframe[0].value.set_index("Chỉ tiêu")
+    main = at.table[0].value
     row = main.loc["Doanh thu bình quân một HTX"]
     assert row["Đòn bẩy chính"] == "Tăng doanh thu ở HTX đang có"
     assert row["Mức cần để vừa đạt"] == "ít nhất 61,47 %/năm (+58,47 điểm % so với hiện tại)"
@@ -50,7 +50,7 @@ def test_detail_defaults_to_the_furthest_target_and_lists_its_levers() -> None:
     """Revenue per coop is furthest from its target (1,941 of 3,000 = 64.7 %): the detail opens on it."""
     at = page("en")
     assert target_box(at).value == "revenue_per_coop"
-    detail = at.dataframe[2].value.set_index("Lever")
+    detail = at.dataframe[1].value.set_index("Lever")
     assert detail.loc["Revenue growth, existing coops", "Needed to just reach"] == "at least 61.47 % / yr (+58.47 pp from now)"
     # New coops cannot lift the average to 3,000 within 0–300 (fewer new coops: best 2,060.0 at 0).
     assert detail.loc["New coops founded in the year", "Needed to just reach"].startswith("not reachable in range 0–300")
@@ -64,7 +64,7 @@ def test_changing_the_target_moves_the_detail_and_the_tornado() -> None:
     at = page("en")
     target_box(at).set_value("worker_income").run()
     assert not at.exception
-    detail = at.dataframe[2].value.set_index("Lever")
+    detail = at.dataframe[1].value.set_index("Lever")
     assert list(detail.index) == ["Worker income growth"]
     assert detail.loc["Worker income growth", "Needed to just reach"] == "at least 25.00 % / yr (+13.00 pp from now)"
     spec = at.get("vega_lite_chart")[0].proto.spec
@@ -74,7 +74,7 @@ def test_changing_the_target_moves_the_detail_and_the_tornado() -> None:
 
 def test_implied_steps_and_highlight() -> None:
     at = page("vi")
-    steps = at.dataframe[1].value
+    steps = at.dataframe[0].value
     revenue = steps[steps["Chỉ tiêu"] == "Doanh thu bình quân một HTX"].iloc[0]
     assert revenue["Trước"] == "3,0 %/năm"
     assert revenue["Mức cần (làm tròn theo bước)"] == "61,5 %/năm"
