@@ -18,6 +18,9 @@ from model.plan import BASELINE_IDS, Lever, Plan, baseline_problems, on_step
 FORMAT = "sonla-coop-scenario"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 256 * 1024
+# No baseline stock or average is anywhere near a billion (coops ~10^3, members ~10^4,
+# revenue ~10^3 million VND): larger values are typing or tampering, not data.
+MAX_BASELINE = 1e9
 
 
 class ScenarioError(ValueError):
@@ -66,7 +69,10 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int too large for a float (a 400-digit number in a file)
+            return math.inf
     if isinstance(value, str):
         text = value.strip()
         if len(text) > 64:
@@ -124,6 +130,8 @@ def check_baseline_value(key: str, value: Any) -> tuple[float | None, str | None
         return None, "out_of_range", f"baseline {key}: must be more than 0"
     if x < 0:
         return 0.0, "out_of_range", f"baseline {key}: {_fmt(x)} is negative"
+    if x > MAX_BASELINE:
+        return MAX_BASELINE, "out_of_range", f"baseline {key}: {_fmt(x)} is more than {_fmt(MAX_BASELINE)}"
     return x, None, None
 
 
@@ -226,6 +234,10 @@ def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> Loaded
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise ScenarioError([f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"]) from None
+    except RecursionError:
+        raise ScenarioError(["not valid JSON (nested too deeply)"]) from None
+    except ValueError as err:  # e.g. an integer with more digits than Python converts
+        raise ScenarioError([f"not valid JSON ({str(err)[:80]})"]) from None
     if not isinstance(doc, dict):
         raise ScenarioError(["the file must hold a JSON object"])
     problems: list[str] = []

@@ -6,6 +6,7 @@ Shared by the app and the command line; no Streamlit here.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import math
 import tomllib
@@ -56,7 +57,11 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+    # Babel works in Decimal: give it room for any float (the default 28 digits
+    # raise InvalidOperation from about 1e26 on).
+    with decimal.localcontext() as ctx:
+        ctx.prec = 400
+        return format_decimal(value, format=pattern, locale=_LOCALES[lang])
 
 
 def signed(value: float, lang: str, decimals: int = 0) -> str:
@@ -74,4 +79,6 @@ def percent(value: float, lang: str, decimals: int = 0) -> str:
     if value is None or not math.isfinite(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    return format_percent(value, format=pattern, locale=_LOCALES[lang])
+    with decimal.localcontext() as ctx:
+        ctx.prec = 400
+        return format_percent(value, format=pattern, locale=_LOCALES[lang])

@@ -53,12 +53,19 @@ for file in files or []:
     outcome = compare.add_upload(session, plan, file_id=file.file_id, file_name=file.name, data=file.getvalue())
     if outcome["status"] == "error":
         problems = compare.problem_list(outcome["problems"][lang])
-        st.error(t("compare.upload_error", file=outcome["file"], problems=problems))
+        st.error(t("compare.upload_error", file=md_escape(outcome["file"]), problems=problems))
         continue
     if outcome["version"] is not None:
-        st.warning(t("compare.upload_version", file=outcome["file"], version=outcome["version"], plan=plan.version))
+        st.warning(
+            t(
+                "compare.upload_version",
+                file=md_escape(outcome["file"]),
+                version=md_escape(str(outcome["version"])),
+                plan=plan.version,
+            )
+        )
     if outcome["status"] == "duplicate":
-        st.info(t("compare.upload_duplicate", file=outcome["file"]))
+        st.info(t("compare.upload_duplicate", file=md_escape(outcome["file"])))
 if session.get(compare.UPLOADS_KEY):
     st.button(t("compare.clear_uploads"), key="compare_clear_uploads", on_click=compare.clear_uploads, args=(session,))
 
@@ -155,7 +162,7 @@ else:
         st.caption(t("compare.load_note"))
         for c in others:
             st.button(
-                t("compare.load_button", name=c.name),
+                t("compare.load_button", name=md_escape(c.name)),
                 key=f"compare_load_{c.id}",
                 on_click=compare.load_into_current,
                 args=(c.levers, c.baseline, c.name),

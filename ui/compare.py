@@ -120,8 +120,8 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
 
 
 def problem_list(problems: Sequence[str]) -> str:
-    """A markdown list of a file's problems (backticks would start code spans: made plain quotes)."""
-    return "\n".join("- " + p.replace("`", "'") for p in problems)
+    """A markdown list of a file's problems; their text (values from the file) is shown literally."""
+    return "\n".join("- " + md_escape(p) for p in problems)
 
 
 def clear_uploads(session: MutableMapping[str, Any]) -> None:
@@ -202,9 +202,12 @@ def resolve(
             levers, baseline = dict(entry["levers"]), dict(entry["baseline"])
         name = labels[sid]
         # Column names must be unique (an uploaded file may share a preset's name).
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            name = f"{name} ({seen[name]})"
+        # Column names must be unique: "X", "X" and "X (2)" become "X", "X (2)", "X (2) (2)".
+        base, n = name, 1
+        while name in seen:
+            n += 1
+            name = f"{base} ({n})"
+        seen[name] = 1
         out.append(Candidate(id=sid, name=name, levers=levers, baseline=baseline))
     return out
 
@@ -305,7 +308,7 @@ def legend_text(lang: str, tol: float) -> str:
         reached=f"{STATUS_ICONS['reached']} {tr(lang, 'status.reached')}",
         close=f"{STATUS_ICONS['close']} {tr(lang, 'status.close')}",
         missed=f"{STATUS_ICONS['missed']} {tr(lang, 'status.missed')}",
-        tol=number(tol * 100, lang, 1 if (tol * 100) % 1 else 0),
+        tol=number(tol * 100, lang, 1 if round(tol * 100, 6) % 1 else 0),
     )
 
 

@@ -24,6 +24,7 @@ from model.plan import BASELINE_IDS, Observation, Plan
 from model.scenario import Change, Scenario, ScenarioError, from_json, to_json, validate
 from model.text import LANGS, number, tr
 from ui import state
+from ui.i18n import md_escape
 from ui.tables import year_end_export
 
 SHEETS: tuple[str, ...] = ("scenario", "year_end", "monthly", "sources")
@@ -463,18 +464,18 @@ def render_upload(page: str) -> None:
     if outcome is None or st.session_state.get(key) is None:
         return
     if outcome.status == "rejected":
-        lines = "\n".join(f"- {p}" for p in outcome.problems.get(lang, ()))
-        st.error(tr(lang, "exports.upload.rejected", name=outcome.file_name) + "\n\n" + lines, icon="🚫")
+        lines = "\n".join(f"- {md_escape(p)}" for p in outcome.problems.get(lang, ()))
+        st.error(tr(lang, "exports.upload.rejected", name=md_escape(outcome.file_name)) + "\n\n" + lines, icon="🚫")
         return
     st.success(
         tr(
             lang,
             "exports.upload.applied",
-            name=outcome.file_name,
+            name=md_escape(outcome.file_name),
             levers=outcome.changed_levers,
             baseline=outcome.baseline_overrides,
         ),
         icon="✅",
     )
     for notice in outcome.notices.get(lang, ()):
-        st.warning(notice, icon="⚠️")
+        st.warning(md_escape(notice), icon="⚠️")

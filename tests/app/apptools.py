@@ -9,6 +9,7 @@ st.navigation; `NavigationPagesManager` clears it in AppTest the same way.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -52,3 +53,11 @@ def scorecard(at: AppTest) -> pd.DataFrame:
 def scorecard_cell(at: AppTest, label: str, column_key: str) -> str:
     """One cell of the Overview's scorecard, the column named by its strings key (e.g. "table.projected")."""
     return str(scorecard(at).loc[label, tr(at.session_state["lang"], column_key)])
+
+
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def plain(markdown: str) -> str:
+    """What a person reads from a Markdown element's source: backslash escapes removed."""
+    return _ESCAPE.sub(r"\1", markdown)

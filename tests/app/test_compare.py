@@ -7,10 +7,11 @@ import json
 
 import pandas as pd
 import pytest
-from apptools import make_app
+from apptools import make_app, plain
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
+from model.scenario import Scenario, to_json
 from ui import compare
 
 PLAN = load_plan()
@@ -115,8 +116,8 @@ def test_broken_upload_shows_error_and_changes_nothing() -> None:
     at.file_uploader(key="compare_upload").set_value(("hong.json", BROKEN, "application/json")).run()
     assert not at.exception
     assert len(at.error) == 1
-    assert "hong.json" in at.error[0].value
-    assert "not valid JSON" in at.error[0].value
+    assert "hong.json" in plain(at.error[0].value)
+    assert "not valid JSON" in plain(at.error[0].value)
     assert list(at.multiselect(key=compare.SELECTION_KEY).value) == before_selection
     assert year_end_table(at).columns.tolist() == before_columns
     assert not at.session_state[compare.UPLOADS_KEY]
@@ -126,7 +127,7 @@ def test_upload_with_bad_values_lists_every_problem() -> None:
     at = make_app("compare", lang="en")
     at.file_uploader(key="compare_upload").set_value(("bad.json", BAD_VALUES, "application/json")).run()
     assert not at.exception
-    message = at.error[0].value
+    message = plain(at.error[0].value)
     # Each problem in words: the lever by its name, the unknown one by its id.
     assert PLAN.lever("new_coops").label_en in message and "no_such_lever" in message
     assert "is not a number" in message
@@ -157,7 +158,7 @@ def test_broken_and_valid_together_only_valid_added() -> None:
     ]
     at.file_uploader(key="compare_upload").set_value(files).run()
     assert not at.exception
-    assert len(at.error) == 1 and "broken.json" in at.error[0].value
+    assert len(at.error) == 1 and "broken.json" in plain(at.error[0].value)
     assert "📄 Group A" in year_end_table(at).columns
     assert len(at.session_state[compare.UPLOADS_KEY]) == 1
 
@@ -165,10 +166,10 @@ def test_broken_and_valid_together_only_valid_added() -> None:
 def test_upload_problems_follow_the_language() -> None:
     at = make_app("compare", lang="vi")
     at.file_uploader(key="compare_upload").set_value(("bad.json", BAD_VALUES, "application/json")).run()
-    assert PLAN.lever("new_coops").label_vi in at.error[0].value
+    assert PLAN.lever("new_coops").label_vi in plain(at.error[0].value)
     at.session_state["lang"] = "en"
     at.run()
-    assert PLAN.lever("new_coops").label_en in at.error[0].value
+    assert PLAN.lever("new_coops").label_en in plain(at.error[0].value)
 
 
 def test_other_plan_version_shows_notice_and_is_added() -> None:
@@ -176,7 +177,7 @@ def test_other_plan_version_shows_notice_and_is_added() -> None:
     content = scenario_file("Old", {"new_coops": 70}, version="0.1")
     at.file_uploader(key="compare_upload").set_value(("old.json", content, "application/json")).run()
     assert not at.exception
-    assert any("version 0.1" in w.value for w in at.warning)
+    assert any("version 0.1" in plain(w.value) for w in at.warning)
     assert "📄 Old" in year_end_table(at).columns
 
 
@@ -204,7 +205,7 @@ def test_fewer_than_two_scenarios_asks_for_more() -> None:
     at = make_app("compare", lang="en")
     at.multiselect(key=compare.SELECTION_KEY).set_value(["current"]).run()
     assert not at.exception
-    assert any("at least 2" in w.value for w in at.warning)
+    assert any("at least 2" in plain(w.value) for w in at.warning)
     assert len(at.dataframe) == 0
 
 
@@ -243,3 +244,34 @@ def test_vectorized_projection_matches_single_runs() -> None:
         single = project(PLAN, c.levers).year_end_dict()
         for indicator, value in single.items():
             assert many["year_end"][indicator][k] == pytest.approx(value, rel=1e-12)
+
+
+def test_colliding_names_stay_distinct() -> None:
+    """Regression: "X", "X" and "X (2)" became "X", "X (2)", "X (2)": one column overwrote another and
+    the Styler raised on the duplicate column name."""
+    session: dict = {compare.UPLOADS_KEY: {}}
+    ids, labels = [], {}
+    for i, name in enumerate(["X", "X", "X (2)"]):
+        key = f"k{i}"
+        session[compare.UPLOADS_KEY][key] = {"name": name, "file": f"{i}.json", "levers": PLAN.defaults(), "baseline": {}}
+        ids.append(compare.UPLOAD_PREFIX + key)
+        labels[compare.UPLOAD_PREFIX + key] = name
+    candidates = compare.resolve(
+        PLAN, ids, labels=labels, session=session, current_levers={}, current_baseline={}, implied_levers=dict
+    )
+    names = [c.name for c in candidates]
+    assert len(set(names)) == 3, names
+
+
+def test_user_text_is_not_markup() -> None:
+    """An uploaded scenario's name goes into a button label and a headline as text, not Markdown."""
+    at = make_app("compare", lang="en")
+    doc = json.loads(to_json(PLAN, Scenario(PLAN.id, PLAN.version, PLAN.defaults(), {}, name="x")))
+    at.session_state[compare.UPLOADS_KEY] = {
+        "k": {"name": "**B** ![i](https://e.x/p.png)", "file": "f.json", "levers": doc["levers"], "baseline": {}}
+    }
+    at.session_state[compare.SELECTION_KEY] = ["current", compare.UPLOAD_PREFIX + "k"]
+    at.run()
+    assert not at.exception
+    labels = [b.label for b in at.button]
+    assert any("\\*\\*B\\*\\*" in label and "!\\[i\\]" in label for label in labels), labels

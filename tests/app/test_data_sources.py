@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptools import make_app, scorecard_cell
+from apptools import make_app, plain, scorecard_cell
 from streamlit.testing.v1 import AppTest
 
 from model.plan import BASELINE_IDS, load_plan
@@ -81,8 +81,8 @@ def test_trained_managers_above_managers_is_rejected_and_nothing_changes() -> No
     assert not at.exception
     assert at.session_state["baseline"] == {}
     (error,) = at.error
-    assert "vẫn dùng số liệu gốc trước đó" in error.value
-    assert "4.000 lớn hơn «Cán bộ quản lý HTX» (3.050)" in error.value
+    assert "vẫn dùng số liệu gốc trước đó" in plain(error.value)
+    assert "4.000 lớn hơn «Cán bộ quản lý HTX» (3.050)" in plain(error.value)
 
 
 def test_negative_value_is_rejected_and_the_previous_override_is_kept() -> None:
@@ -91,16 +91,16 @@ def test_negative_value_is_rejected_and_the_previous_override_is_kept() -> None:
     assert at.session_state["baseline"] == {"coops": 800.0}
     at = edit(at, {"coops": 800, "members": -5})
     assert at.session_state["baseline"] == {"coops": 800.0}
-    assert "must not be negative (-5 entered)" in at.error[0].value
+    assert "must not be negative (-5 entered)" in plain(at.error[0].value)
     at = edit(at, {"coops": 0})
     assert at.session_state["baseline"] == {"coops": 800.0}
-    assert "must be more than 0" in at.error[0].value
+    assert "must be more than 0" in plain(at.error[0].value)
 
 
 def test_emptied_cell_is_rejected() -> None:
     at = edit(page("en"), {"workers": None})
     assert at.session_state["baseline"] == {}
-    assert "is not a number" in at.error[0].value
+    assert "is not a number" in plain(at.error[0].value)
 
 
 def test_valid_override_moves_the_projection_and_can_be_restored() -> None:
@@ -144,8 +144,8 @@ def test_broken_upload_changes_nothing() -> None:
     before_levers = dict(at.session_state["levers"])
     at.file_uploader[0].set_value(("hong.json", b'{"levers": {"new_coops": "abc"', "application/json")).run()
     assert not at.exception
-    assert "Chưa nạp tệp «hong.json»" in at.error[0].value
-    assert "not valid JSON" in at.error[0].value
+    assert "Chưa nạp tệp «hong.json»" in plain(at.error[0].value)
+    assert "not valid JSON" in plain(at.error[0].value)
     assert at.session_state["levers"] == before_levers
     assert at.session_state["baseline"] == {}
 
@@ -154,7 +154,7 @@ def test_upload_with_bad_values_lists_every_problem_and_changes_nothing() -> Non
     at = edit(page("vi"), {"coops": 800})
     doc = {"plan": {"id": PLAN.id}, "levers": {"new_coops": 150, "dissolution_rate": 99}, "baseline": {"members": -1}}
     at.file_uploader[0].set_value(("sai.json", json.dumps(doc).encode(), "application/json")).run()
-    error = at.error[0].value
+    error = plain(at.error[0].value)
     assert "«Tỷ lệ giải thể»: 99 nằm ngoài khoảng 0,0–20,0" in error
     assert "«Thành viên hợp tác xã»: không được âm" in error
     assert at.session_state["levers"]["new_coops"] == 85  # the valid part of the file is not applied either
@@ -168,8 +168,8 @@ def test_valid_upload_applies_once() -> None:
     assert not at.exception
     assert at.session_state["levers"]["new_coops"] == 100
     assert at.session_state["baseline"] == {"coops": 800.0}
-    assert 'Scenario loaded from "workshop.json"' in at.success[0].value
-    assert "plan version 0.9" in at.warning[0].value
+    assert 'Scenario loaded from "workshop.json"' in plain(at.success[0].value)
+    assert "plan version 0.9" in plain(at.warning[0].value)
     # Moving a lever afterwards is not undone by the next rerun (the file stays in the uploader).
     at.session_state["levers"] = {**at.session_state["levers"], "new_coops": 90}
     at.run()

@@ -350,3 +350,28 @@ def test_huge_values_are_out_of_range_not_a_crash(plan: Plan, value: Any) -> Non
     assert change.reason == "out_of_range"
     expected = 20.0 if float(value) > 0 else 0.0
     assert scenario.levers["dissolution_rate"] == pytest.approx(expected)
+
+
+def test_huge_baseline_is_capped(plan: Plan) -> None:
+    """Regression: a baseline of 1e28 (link, editor, upload) passed validation and then crashed every page
+    in Babel's number formatting (decimal.InvalidOperation)."""
+    with pytest.raises(ScenarioError, match="is more than"):
+        validate(plan, baseline={"members": 1e28})
+    scenario, (change,) = validate(plan, baseline={"members": 1e28}, lenient=True)
+    assert scenario.baseline["members"] == pytest.approx(1e9)
+    assert change.reason == "out_of_range"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,  # nested too deeply for the JSON parser
+        '{"levers": {"new_coops": ' + "9" * 400 + "}}",  # an int too large for a float
+        '{"levers": {"new_coops": ' + "9" * 5000 + "}}",  # more digits than Python converts
+    ],
+    ids=["deep", "bigint", "huge-int"],
+)
+def test_hostile_json_is_a_scenario_error(plan: Plan, text: str) -> None:
+    """Regression: these files raised RecursionError / OverflowError / ValueError instead of ScenarioError."""
+    with pytest.raises(ScenarioError):
+        from_json(plan, text)

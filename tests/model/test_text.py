@@ -50,3 +50,9 @@ def test_unknown_language_and_key() -> None:
         tr("fr", "anything")
     with pytest.raises(KeyError):
         tr("en", "no.such.key.anywhere")
+
+
+def test_number_formats_any_float() -> None:
+    """Regression: Babel raised decimal.InvalidOperation from about 1e26 on (28-digit default precision)."""
+    assert number(1e28, "en") == "10,000,000,000,000,000,000,000,000,000"
+    assert number(1e308, "vi", 1).endswith(",0")
