@@ -64,14 +64,7 @@ with st.sidebar:
             help_text=lever.help(lang),
         )
     with st.expander(t("sidebar.settings")):
-        st.number_input(
-            t("sidebar.tolerance"),
-            min_value=0.0,
-            max_value=50.0,
-            step=0.5,
-            key="tolerance",
-            help=t("sidebar.tolerance_help"),
-        )
+        state.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
     # Lazy: the link and its QR code are built only while the expander is open.
     share = st.expander(t("links.share"), key="sidebar_share", on_change="rerun")

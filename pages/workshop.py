@@ -90,7 +90,11 @@ with st.form("workshop_save", clear_on_submit=True):
             st.error(workshop.error_text(err))
 
 
+RERUN_APP = "workshop_rerun_app"  # set by a callback inside the fragment: the whole page must follow
+
+
 def _delete(entry_id: int) -> None:
+    st.session_state[RERUN_APP] = True
     try:
         board.delete_entry(
             room,
@@ -104,6 +108,7 @@ def _delete(entry_id: int) -> None:
 
 
 def _load(entry_id: int) -> None:
+    st.session_state[RERUN_APP] = True
     try:
         entry = board.get_entry(room, entry_id)
         loaded = workshop.apply_entry(entry)
@@ -129,6 +134,10 @@ viewer_tz = _viewer_timezone()
 @st.fragment(run_every=dt.timedelta(seconds=5))
 def board_list() -> None:
     """The room's entries, refreshed every few seconds so every group sees new saves."""
+    if st.session_state.pop(RERUN_APP, False):
+        # A load or delete changed the scenario or the list: rerun the whole app so the
+        # sidebar, the link and the QR code follow (a fragment rerun would redraw only this list).
+        st.rerun(scope="app")
     try:
         entries = board.list_entries(room)
     except BoardError as err:

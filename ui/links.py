@@ -206,4 +206,7 @@ def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
         clamped = min(max(tol, 0.0), 50.0)
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "out_of_range", _fmt(clamped)))
         return clamped
-    return tol
+    snapped = round(tol * 2) / 2  # the setting's slider moves by 0.5
+    if abs(snapped - tol) > 1e-9:
+        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "off_step", _fmt(snapped)))
+    return snapped

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import math
 
 import segno
 import streamlit as st
 
+from model.text import number
 from ui import state
 from ui.i18n import md_escape, t
 from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
@@ -23,13 +25,23 @@ def _what(problem: LinkProblem, lang: str) -> str:
     return key
 
 
+def _format_used(key: str, used: str, lang: str) -> str:
+    """A value the link repair used, in the locale's format when it is a number (2,5 not 2.5)."""
+    try:
+        value = float(used)
+    except ValueError:
+        return used
+    if not math.isfinite(value):
+        return used
+    if key in {lv.id for lv in state.get_plan().numeric_levers}:
+        return state.format_lever_value(key, value, lang)
+    return number(value, lang, 0 if value.is_integer() else 2)
+
+
 def problem_line(problem: LinkProblem) -> str:
     """One problem as a sentence in the session's language, with the link's text escaped."""
     lang = state.lang()
-    used_value = problem.used
-    numeric = {lv.id for lv in state.get_plan().numeric_levers}
-    if used_value is not None and problem.reason != "repeated" and problem.key in numeric:
-        used_value = state.format_lever_value(problem.key, float(used_value), lang)
+    used_value = problem.used if problem.used is None else _format_used(problem.key, problem.used, lang)
     used = t("links.ignored") if used_value is None else t("links.used", value=used_value)
     return t(
         "links.problem",

@@ -283,6 +283,38 @@ def format_lever_value(lever_id: str, value: Any, language: str) -> str:
     return labels.get(value) or number(float(value), language, lv.decimals)
 
 
+TOLERANCE_OPTIONS: tuple[float, ...] = tuple(round(0.5 * i, 1) for i in range(101))  # 0–50 % by 0.5
+
+
+@functools.cache
+def _tolerance_labels(language: str) -> dict[float, str]:
+    return {x: number(x, language, 1) + "%" for x in TOLERANCE_OPTIONS}
+
+
+def _on_tolerance_change() -> None:
+    st.session_state["tolerance"] = float(st.session_state["sidebar_tolerance"])
+
+
+def tolerance_widget(*, label: str, help_text: str) -> None:
+    """The "close" tolerance in percent, a slider like the levers (labels in the locale's format).
+
+    The value lives in ``tolerance`` (session state); the widget is synced to it.
+    """
+    language = lang()
+    current = float(st.session_state.get("tolerance", DEFAULT_TOLERANCE * 100))
+    value = min(TOLERANCE_OPTIONS, key=lambda x: abs(x - current))
+    st.session_state["sidebar_tolerance"] = value
+    labels = _tolerance_labels(language)
+    st.select_slider(
+        label,
+        options=TOLERANCE_OPTIONS,
+        format_func=labels.__getitem__,
+        key="sidebar_tolerance",
+        help=help_text,
+        on_change=_on_tolerance_change,
+    )
+
+
 def _on_lever_change(lever_id: str, widget_key: str) -> None:
     value = st.session_state[widget_key]
     lv = get_plan().lever(lever_id)

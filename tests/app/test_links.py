@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptools import APP
+from apptools import APP, plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -171,3 +171,13 @@ def test_old_plan_version_link_notice() -> None:
     at = open_link({"v": "0.9", "new_coops": "70"})
     assert any("0\\.9" in i.value or "0.9" in i.value for i in at.info)
     assert at.select_slider(key="sidebar_new_coops").value == 70
+
+
+def test_link_report_numbers_in_the_locale_format() -> None:
+    """Regression: the repaired values were shown as 2.5 and 1234.5 in the Vietnamese view."""
+    at = open_link(
+        {"dissolution_rate": ["1", "2.5"], "b_managers": "1234.5", "b_managers_trained": "2000", "revenue_growth": "2.3"}
+    )
+    text = plain(at.warning[0].value)
+    assert "dùng 2,5" in text and "dùng 1.234,5" in text
+    assert "2.5" not in text.replace("«2.5»", "").replace("«2.3»", "")

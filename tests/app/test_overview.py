@@ -56,7 +56,7 @@ def test_preset_moves_levers_and_scorecard(app: AppTest) -> None:
 
 
 def test_tolerance_zero_leaves_no_close(app: AppTest) -> None:
-    app.number_input(key="tolerance").set_value(0.0).run()
+    app.select_slider(key="sidebar_tolerance").set_value(0.0).run()
     assert app.subheader[0].value == "5/17 chỉ tiêu đạt, 0 gần đạt"
 
 
@@ -73,3 +73,12 @@ def test_english_view() -> None:
     card = scorecard(at)
     assert card.loc["Average revenue per coop", "Year-end projection"] == "1,941.0"
     assert card.loc["Average revenue per coop", "Status"] == "❌ Missed"
+
+
+def test_tolerance_slider_in_the_locale_format() -> None:
+    """The tolerance reads 5,0% in the Vietnamese view (a number_input showed 5.00)."""
+    at = make_app()
+    slider = at.select_slider(key="sidebar_tolerance")
+    assert "5,0%" in slider.options and slider.value == 5.0
+    slider.set_value(2.5).run()
+    assert at.session_state["tolerance"] == 2.5

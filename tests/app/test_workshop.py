@@ -161,3 +161,17 @@ def test_room_scenarios_on_the_compare_page() -> None:
     table = at.dataframe[0].value
     columns = " ".join(map(str, table.columns))
     assert f"{room} · Nhóm A" in columns and f"{room} · Nhóm B" in columns
+
+
+def test_load_updates_the_sidebar_and_the_link() -> None:
+    """Regression: Load ran inside the list's fragment, so only the list reran: the sidebar slider and
+    the link (and its QR code) kept the old scenario until the next full rerun."""
+    at = open_workshop()
+    new_room(at)
+    at.select_slider(key="sidebar_new_coops").set_value(100).run()
+    save(at, "100 HTX")
+    click(at, "Đặt lại mặc định")
+    assert "new_coops" not in at.query_params
+    click(at, "Mở kịch bản này")
+    assert at.select_slider(key="sidebar_new_coops").value == 100
+    assert at.query_params["new_coops"] in ("100", ["100"])

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 
 def test_save_in_one_browser_see_it_in_another(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/workshop")
+    page.goto(f"{app_url}/workshop?new_coops=100")
     page.get_by_role("button", name="Tạo phòng mới").click()
     heading = page.get_by_role("heading", name=re.compile(r"^Phòng [A-Z0-9]{4,8}"))
     expect(heading).to_be_visible(timeout=20_000)
@@ -26,6 +26,11 @@ def test_save_in_one_browser_see_it_in_another(page: Page, app_url: str) -> None
     expect(second.get_by_role("heading", name=f"Phòng {room}")).to_be_visible(timeout=20_000)
     # The entry is listed as plain text (a grid cell), never rendered as HTML.
     expect(second.locator('[role="gridcell"]', has_text="Nhóm 3 <i>thử</i>").first).to_be_attached(timeout=20_000)
+
+    # Opening the entry in the second browser moves its sidebar and its link at once (not only the list).
+    second.get_by_role("button", name="Mở kịch bản này").click()
+    expect(second).to_have_url(re.compile(r"new_coops=100"), timeout=15_000)
+    expect(second.locator('[data-testid="stSidebar"] input[type="range"]').first).to_have_attribute("aria-valuetext", "100")
 
     # A second save, from the second browser, reaches the first within a few seconds (live refresh).
     second.get_by_label("Tên kịch bản").fill("Nhóm 4")
