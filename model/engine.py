@@ -142,7 +142,6 @@ def project(
     grow_M = keep * (1.0 + num("member_growth")) ** (1.0 / 12.0)
     grow_W = keep * (1.0 + num("worker_growth")) ** (1.0 / 12.0)
     grow_X = (1.0 + num("union_worker_growth")) ** (1.0 / 12.0)
-    months = np.arange(MONTHS + 1, dtype=float) / 12.0  # m / 12, m = 0 … 12
 
     members_new = num("members_per_new_coop")
     workers_new = num("workers_per_new_coop")

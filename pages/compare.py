@@ -8,7 +8,7 @@ from model.scenario import MAX_FILE_BYTES
 from store import BoardError
 from ui import compare, state, workshop
 from ui.charts import style
-from ui.i18n import md_escape, t
+from ui.i18n import heading, md_escape, t
 from ui.tables import table_height
 
 state.require_app()
@@ -147,7 +147,7 @@ else:
     unit = target.unit(lang)
     frame = compare.monthly_frame(candidates, monthly, indicator)
     chart = compare.overlay_chart(frame, names=names, target=target.value, unit=unit, decimals=target.decimals, lang=lang)
-    st.markdown(compare.heading(target.label(lang), unit))
+    st.markdown(heading(target.label(lang), unit))
     st.altair_chart(
         style(chart, lang=lang, height=compare.overlay_height(len(candidates))),
         width="stretch",

@@ -8,7 +8,7 @@ import streamlit as st
 from ui import state
 from ui import uncertainty as mc
 from ui.charts import style
-from ui.i18n import num, t
+from ui.i18n import heading, num, t
 from ui.tables import table_height
 
 state.require_app()
@@ -86,7 +86,7 @@ projection = state.monthly(lever_items, baseline_items)[indicator]
 chart = mc.fan_chart(
     mc.fan_frame(result, projection, indicator), target=target.value, unit=unit, decimals=target.decimals, lang=lang
 )
-st.markdown(mc.heading(target.label(lang), unit))
+st.markdown(heading(target.label(lang), unit))
 st.altair_chart(
     style(chart, lang=lang, height=mc.CHART_HEIGHT), width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang))
 )

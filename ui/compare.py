@@ -153,10 +153,6 @@ def uploaded_label(name: str) -> str:
     return f"📄 {name}"
 
 
-def heading(label: str, unit: str) -> str:
-    """Bold indicator name with its unit (markdown), above a chart."""
-    return f"**{label}** ({unit})" if unit else f"**{label}**"
-
 
 def sanitize_selection(session: MutableMapping[str, Any], options: Sequence[str]) -> None:
     """Keep only picks that still exist, at most six; the default on first use."""

@@ -27,7 +27,6 @@ from ui import state
 from ui.i18n import md_escape
 from ui.tables import year_end_export
 
-SHEETS: tuple[str, ...] = ("scenario", "year_end", "monthly", "sources")
 LAST_UPLOAD_KEY = "exports_last_upload_id"
 OUTCOME_KEY = "exports_upload_outcome"
 

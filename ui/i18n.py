@@ -45,3 +45,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 def md_escape(text: str) -> str:
     """Text from outside (a link, a name, a file) shown literally inside Markdown: no links, no HTML, no styling."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def heading(label: str, unit: str) -> str:
+    """Bold indicator name with its unit (Markdown), above a chart."""
+    return f"**{label}** ({unit})" if unit else f"**{label}**"

@@ -89,10 +89,6 @@ def new_seed(session: MutableMapping[str, Any]) -> None:
     session[SEED_KEY] = secrets.randbelow(1_000_000)
 
 
-def heading(label: str, unit: str) -> str:
-    """Bold indicator name with its unit (markdown), above a chart."""
-    return f"**{label}** ({unit})" if unit else f"**{label}**"
-
 
 def reading_key(probability: float) -> str:
     """Words for a probability of reaching a target (keys of ``uncertainty.reading``)."""

@@ -8,6 +8,8 @@ and every other page keeps working.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +27,8 @@ from ui.i18n import t
 ROOM_KEY = "workshop_room"
 OWNER_KEY = "workshop_owner"
 FACILITATOR_KEY = "workshop_facilitator"
-PIN_TRIES_KEY = "workshop_pin_tries"
 MAX_PIN_TRIES = 5
+LOCK_SECONDS = 600.0  # five wrong PINs lock a room's PIN for ten minutes
 
 
 def _secret(name: str) -> str | None:
@@ -77,20 +79,54 @@ def is_facilitator() -> bool:
     return bool(st.session_state.get(FACILITATOR_KEY))
 
 
+class PinGuard:
+    """Wrong-PIN attempts per room, for the whole server (a reload must not give fresh tries).
+
+    After MAX_PIN_TRIES wrong PINs within LOCK_SECONDS, the room accepts no PIN
+    until the oldest of them is LOCK_SECONDS old. Thread-safe: one per server.
+    """
+
+    def __init__(self, *, tries: int = MAX_PIN_TRIES, seconds: float = LOCK_SECONDS) -> None:
+        self._tries, self._seconds = tries, seconds
+        self._wrong: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, room_code: str, now: float) -> list[float]:
+        recent = [t for t in self._wrong.get(room_code, []) if now - t < self._seconds]
+        self._wrong[room_code] = recent
+        return recent
+
+    def locked(self, room_code: str, *, now: float | None = None) -> bool:
+        with self._lock:
+            return len(self._recent(room_code, time.monotonic() if now is None else now)) >= self._tries
+
+    def record_wrong(self, room_code: str, *, now: float | None = None) -> None:
+        with self._lock:
+            self._recent(room_code, time.monotonic() if now is None else now).append(
+                time.monotonic() if now is None else now
+            )
+
+
+@st.cache_resource(show_spinner=False)
+def pin_guard() -> PinGuard:
+    return PinGuard()
+
+
 def try_pin(pin: str) -> bool:
-    """Check the facilitator PIN; after MAX_PIN_TRIES wrong tries this tab stops asking."""
-    tries = int(st.session_state.get(PIN_TRIES_KEY, 0))
-    if tries >= MAX_PIN_TRIES:
+    """Check the facilitator PIN for this room; wrong tries are counted per room on the server."""
+    code = room() or ""
+    guard = pin_guard()
+    if guard.locked(code):
         return False
     if get_board().is_facilitator(pin):
         st.session_state[FACILITATOR_KEY] = pin
         return True
-    st.session_state[PIN_TRIES_KEY] = tries + 1
+    guard.record_wrong(code)
     return False
 
 
 def pin_locked() -> bool:
-    return int(st.session_state.get(PIN_TRIES_KEY, 0)) >= MAX_PIN_TRIES
+    return pin_guard().locked(room() or "")
 
 
 def current_scenario_json(name: str) -> str:
@@ -162,5 +198,7 @@ def add_room_to_compare(session: Any) -> int:
             "baseline": dict(scenario.baseline),
         }
         picked.append(compare.UPLOAD_PREFIX + key)
-    session[compare.SELECTION_KEY] = picked[: compare.MAX_SCENARIOS]
+    # Added after what is already picked (e.g. the current scenario), six at most.
+    selection = [s for s in session.get(compare.SELECTION_KEY, []) if s not in picked]
+    session[compare.SELECTION_KEY] = (selection + picked)[: compare.MAX_SCENARIOS]
     return len(picked)

@@ -10,7 +10,7 @@ from apptools import APP
 from streamlit.testing.v1 import AppTest
 
 from store import dispose_engines
-from ui.workshop import get_board
+from ui.workshop import PinGuard, get_board, pin_guard
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +21,10 @@ def board_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("SONLA_BOARD_PIN", "2468")
     monkeypatch.delenv("SONLA_DATABASE_URL", raising=False)
     get_board.clear()
+    pin_guard.clear()
     yield db
     get_board.clear()
+    pin_guard.clear()
     dispose_engines()
 
 
@@ -124,6 +126,26 @@ def test_bad_room_code_and_empty_name() -> None:
     assert any("Hãy đặt tên" in e.value for e in at.error)
 
 
+def test_pin_lock_survives_a_reload() -> None:
+    """Wrong PINs are counted per room on the server: a new session (a reload) gets no fresh tries."""
+    first = open_workshop()
+    room = new_room(first)
+    for _ in range(5):
+        first.text_input(key="workshop_pin").input("0000")
+        click(first, "Xác nhận")
+    again = open_workshop({"room": room})
+    assert any("quá nhiều lần" in e.value for e in again.error)
+    assert not any(b.label == "Xác nhận" for b in again.button)
+
+
+def test_pin_guard_unlocks_after_the_window() -> None:
+    guard = PinGuard(tries=2, seconds=60)
+    guard.record_wrong("ABCD", now=0)
+    guard.record_wrong("ABCD", now=1)
+    assert guard.locked("ABCD", now=2) and not guard.locked("WXYZ", now=2)
+    assert not guard.locked("ABCD", now=61)
+
+
 def test_unreachable_database_says_so_and_the_app_works(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SONLA_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     get_board.clear()
@@ -157,7 +179,9 @@ def test_room_scenarios_on_the_compare_page() -> None:
     at.run()
     click(at, f"Thêm các kịch bản của phòng {room}")
     assert not at.exception
-    assert at.session_state["compare_selection"] == [f"upload:board-{room}-2", f"upload:board-{room}-1"]
+    selection = at.session_state["compare_selection"]
+    assert selection[-2:] == [f"upload:board-{room}-2", f"upload:board-{room}-1"]
+    assert "current" in selection  # added to what was picked, not instead of it
     table = at.dataframe[0].value
     columns = " ".join(map(str, table.columns))
     assert f"{room} · Nhóm A" in columns and f"{room} · Nhóm B" in columns
