@@ -34,6 +34,10 @@ def _join() -> None:
     try:
         workshop.set_room(code)
         st.session_state.pop("workshop_join_error", None)
+        joined = workshop.room()
+        if joined is not None and not board.list_entries(joined):
+            # A mistyped code opens an empty room: say so, or a group saves where nobody looks.
+            st.session_state["workshop_room_notice"] = t("workshop.room_empty", room=joined)
     except BoardError as err:
         st.session_state["workshop_join_error"] = workshop.error_text(err)
 
@@ -67,6 +71,8 @@ with head:
     st.subheader(t("workshop.room_heading", room=room))
     st.caption(t("workshop.room_help"))
     st.button(t("workshop.leave"), on_click=_leave)
+    if "workshop_room_notice" in st.session_state:
+        st.warning(st.session_state.pop("workshop_room_notice"))
 with qr_col:
     # The link opens this room with the current scenario: put it on the projector.
     st.image(qr_png(current_url()), caption=t("workshop.qr_caption", room=room), width=180)

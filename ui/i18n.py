@@ -42,9 +42,18 @@ def status_label(status: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
+_AUTOLINK = re.compile(r"(://|www\.|@)", re.IGNORECASE)
+ZWSP = "\u200b"
+
+
 def md_escape(text: str) -> str:
-    """Text from outside (a link, a name, a file) shown literally inside Markdown: no links, no HTML, no styling."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Text from outside (a link, a name, a file) shown literally inside Markdown: no links, no HTML, no styling.
+
+    Markdown escapes alone do not stop GitHub-style autolinks ("http://x", "www.x",
+    "a@b"): a zero-width space inside the marker does, invisibly.
+    """
+    unlinked = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + ZWSP + m.group(1)[-1], text)
+    return _MD_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def heading(label: str, unit: str) -> str:

@@ -27,8 +27,10 @@ from ui.i18n import t
 ROOM_KEY = "workshop_room"
 OWNER_KEY = "workshop_owner"
 FACILITATOR_KEY = "workshop_facilitator"
-MAX_PIN_TRIES = 5
-LOCK_SECONDS = 600.0  # five wrong PINs lock a room's PIN for ten minutes
+PIN_TRIES_KEY = "workshop_pin_tries"
+MAX_PIN_TRIES = 5  # per tab
+ROOM_PIN_TRIES = 30  # per room within LOCK_SECONDS: at most ~180 guesses an hour at a 4-digit PIN
+LOCK_SECONDS = 600.0
 
 
 def _secret(name: str) -> str | None:
@@ -80,13 +82,15 @@ def is_facilitator() -> bool:
 
 
 class PinGuard:
-    """Wrong-PIN attempts per room, for the whole server (a reload must not give fresh tries).
+    """Wrong-PIN attempts per room, counted for the whole server.
 
-    After MAX_PIN_TRIES wrong PINs within LOCK_SECONDS, the room accepts no PIN
-    until the oldest of them is LOCK_SECONDS old. Thread-safe: one per server.
+    A tab gets MAX_PIN_TRIES wrong tries (session state); the room as a whole
+    ROOM_PIN_TRIES within LOCK_SECONDS, so reloading cannot brute-force the PIN,
+    while one participant's few wrong guesses cannot lock the facilitator out.
+    Thread-safe: one per server.
     """
 
-    def __init__(self, *, tries: int = MAX_PIN_TRIES, seconds: float = LOCK_SECONDS) -> None:
+    def __init__(self, *, tries: int = ROOM_PIN_TRIES, seconds: float = LOCK_SECONDS) -> None:
         self._tries, self._seconds = tries, seconds
         self._wrong: dict[str, list[float]] = {}
         self._lock = threading.Lock()
@@ -109,24 +113,26 @@ class PinGuard:
 
 @st.cache_resource(show_spinner=False)
 def pin_guard() -> PinGuard:
-    return PinGuard()
+    return PinGuard(tries=ROOM_PIN_TRIES, seconds=LOCK_SECONDS)
 
 
 def try_pin(pin: str) -> bool:
-    """Check the facilitator PIN for this room; wrong tries are counted per room on the server."""
+    """Check the facilitator PIN: a few wrong tries per tab, more per room on the server."""
     code = room() or ""
     guard = pin_guard()
-    if guard.locked(code):
+    if pin_locked():
         return False
     if get_board().is_facilitator(pin):
         st.session_state[FACILITATOR_KEY] = pin
         return True
+    st.session_state[PIN_TRIES_KEY] = int(st.session_state.get(PIN_TRIES_KEY, 0)) + 1
     guard.record_wrong(code)
     return False
 
 
 def pin_locked() -> bool:
-    return pin_guard().locked(room() or "")
+    """This tab has used its tries, or the room has had too many wrong PINs lately."""
+    return int(st.session_state.get(PIN_TRIES_KEY, 0)) >= MAX_PIN_TRIES or pin_guard().locked(room() or "")
 
 
 def current_scenario_json(name: str) -> str:
