@@ -21,7 +21,7 @@ from model.plan import DATA_DIR
 LANGS: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANG = "vi"
 STRINGS_DIR = DATA_DIR / "strings"
-_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
 
 def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None:
@@ -61,7 +61,7 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     # raise InvalidOperation from about 1e26 on).
     with decimal.localcontext() as ctx:
         ctx.prec = 400
-        return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+        return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
 def signed(value: float, lang: str, decimals: int = 0) -> str:
@@ -81,4 +81,4 @@ def percent(value: float, lang: str, decimals: int = 0) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     with decimal.localcontext() as ctx:
         ctx.prec = 400
-        return format_percent(value, format=pattern, locale=_LOCALES[lang])
+        return format_percent(value, format=pattern, locale=LOCALES[lang])

@@ -10,7 +10,6 @@ import streamlit as st
 from ui import state
 from ui.data_sources import (
     EQUATIONS,
-    check_baseline,
     editor_frame,
     editor_key,
     observation_chart,
@@ -20,12 +19,16 @@ from ui.data_sources import (
     overridden_lines,
     overrides_from_editor,
     scope_colors,
+    split_baseline,
     symbol_table,
     targets_table,
 )
 from ui.exports import render_downloads, render_upload
-from ui.i18n import num, t
+from ui.i18n import md_escape, num, t
 from ui.tables import table_height
+
+EDITOR_GENERATION = "data_sources_editor_generation"
+REJECTED = "data_sources_rejected"
 
 state.require_app()
 plan = state.get_plan()
@@ -46,9 +49,10 @@ st.caption(t("data_sources.targets.caption"))
 st.subheader(t("data_sources.baseline.title"))
 st.caption(t("data_sources.baseline.caption"))
 overrides = state.baseline_overrides()
+generation = int(st.session_state.get(EDITOR_GENERATION, 0))
 edited = st.data_editor(
     editor_frame(plan, overrides, lang),
-    key=editor_key(overrides),
+    key=editor_key(overrides, generation),
     hide_index=True,
     width="stretch",
     height=table_height(len(plan.baseline)),
@@ -58,7 +62,7 @@ edited = st.data_editor(
     column_config={
         # Not pinned and medium width: on a phone the value column must still be in view.
         "label": st.column_config.TextColumn(t("data_sources.col.indicator"), width="medium"),
-        "value": st.column_config.NumberColumn(t("data_sources.col.value_used"), help=t("data_sources.baseline.value_help")),
+        "value": st.column_config.TextColumn(t("data_sources.col.value_used"), help=t("data_sources.baseline.value_help")),
         "unit": st.column_config.TextColumn(t("data_sources.col.unit")),
         "overridden": st.column_config.TextColumn(t("data_sources.col.overridden")),
         "plan_value": st.column_config.TextColumn(t("data_sources.col.plan_value")),
@@ -69,17 +73,18 @@ edited = st.data_editor(
         "symbol": st.column_config.TextColumn(t("data_sources.col.symbol")),
     },
 )
-wanted = overrides_from_editor(plan, edited)
+wanted = overrides_from_editor(plan, edited, lang)
 if wanted != overrides:
-    accepted, problems = check_baseline(plan, state.levers(), wanted, lang)
-    if accepted is None:
-        st.error(
-            t("data_sources.baseline.rejected") + "\n\n" + "\n".join(f"- {p}" for p in problems),
-            icon="🚫",
-        )
-    else:
-        state.set_baseline(accepted)
-        st.rerun()
+    accepted, problems = split_baseline(plan, state.levers(), wanted, previous=overrides, lang=lang)
+    if problems:
+        # Turned-down cells go back to the values in use (a new editor); the rest applies.
+        st.session_state[EDITOR_GENERATION] = generation + 1
+        st.session_state[REJECTED] = problems
+    state.set_baseline(accepted)
+    st.rerun()
+rejected = st.session_state.pop(REJECTED, None)
+if rejected:
+    st.error(t("data_sources.baseline.rejected") + "\n\n" + "\n".join(f"- {md_escape(p)}" for p in rejected), icon="🚫")
 
 lines = overridden_lines(plan, overrides, lang)
 if lines:

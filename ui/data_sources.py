@@ -19,10 +19,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 from babel.dates import format_date
+from babel.numbers import NumberFormatError, parse_decimal
 
 from model.plan import Observation, Plan
 from model.scenario import ScenarioError, validate
-from model.text import number, tr
+from model.text import LOCALES, number, tr
 from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, style
 from ui.exports import problem_lines
 
@@ -63,9 +64,10 @@ def targets_table(plan: Plan, lang: str) -> pd.DataFrame:
 # ---------------------------------------------------------- baseline editor
 
 
-def editor_key(overrides: Mapping[str, float]) -> str:
-    """A widget key that changes whenever the overrides in use change."""
-    digest = hashlib.sha1(json.dumps(sorted(overrides.items())).encode("utf-8")).hexdigest()[:10]
+def editor_key(overrides: Mapping[str, float], generation: int = 0) -> str:
+    """A widget key that changes whenever the overrides in use change (or an edit was turned down),
+    so the editor starts again from the values actually used."""
+    digest = hashlib.sha1(json.dumps([sorted(overrides.items()), generation]).encode("utf-8")).hexdigest()[:10]
     return EDITOR_PREFIX + digest
 
 
@@ -79,7 +81,8 @@ def editor_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.Da
             {
                 "id": b.id,
                 "label": target.label(lang),
-                "value": float(overrides.get(b.id, b.value)),
+                # Text in the locale's format (34.350 / 34,350); parsed back with Babel.
+                "value": _value_text(float(overrides.get(b.id, b.value)), lang),
                 "unit": target.unit(lang),
                 "overridden": tr(lang, "data_sources.baseline.overridden_mark") if overridden else "",
                 "plan_value": number(b.value, lang, 0 if float(b.value).is_integer() else 1),
@@ -93,31 +96,71 @@ def editor_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def overrides_from_editor(plan: Plan, edited: pd.DataFrame) -> dict[str, Any]:
+def _value_text(value: float, lang: str) -> str:
+    decimals = 0 if value.is_integer() else len(f"{value:.6g}".partition(".")[2])
+    return number(value, lang, min(decimals, 6))
+
+
+def parse_value(text: Any, lang: str) -> float | str:
+    """A number typed in the locale's format (vi 34.350 or 1,5; en 34,350 or 1.5); the text itself
+    when it is not one, so validation names it ("«abc» is not a number")."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    if isinstance(text, int | float):
+        return float(text)
+    cleaned = str(text).strip().replace("\u2212", "-").replace(" ", "")
+    try:
+        return float(parse_decimal(cleaned, locale=LOCALES[lang], strict=True))
+    except (NumberFormatError, ValueError, ArithmeticError):
+        return str(text).strip()
+
+
+def overrides_from_editor(plan: Plan, edited: pd.DataFrame, lang: str) -> dict[str, Any]:
     """The overrides the edited table asks for: every value that differs from the plan's.
 
-    An emptied cell comes back as "" so validation names it ("not a number").
+    A cell that is not a number (emptied, "abc") comes back as text so validation names it.
     """
     plan_values = plan.baseline_values()
     out: dict[str, Any] = {}
-    for bid, value in zip(edited["id"], edited["value"], strict=True):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            out[str(bid)] = ""
-        elif float(value) != plan_values[str(bid)]:
-            out[str(bid)] = float(value)
+    for bid, text in zip(edited["id"], edited["value"], strict=True):
+        value = parse_value(text, lang)
+        if isinstance(value, str) or value != plan_values[str(bid)]:
+            out[str(bid)] = value
     return out
 
 
-def check_baseline(
-    plan: Plan, levers: Mapping[str, Any], overrides: Mapping[str, Any], lang: str
-) -> tuple[dict[str, float] | None, list[str]]:
-    """Strict validation of baseline overrides: (the overrides to use, []) or (None, every problem in words)."""
-    try:
-        scenario, _ = validate(plan, levers, overrides)
-    except ScenarioError:
-        _, changes = validate(plan, levers, overrides, lenient=True)
-        return None, problem_lines(plan, changes, lang)
-    return dict(scenario.baseline), []
+def split_baseline(
+    plan: Plan,
+    levers: Mapping[str, Any],
+    wanted: Mapping[str, Any],
+    *,
+    previous: Mapping[str, float],
+    lang: str,
+) -> tuple[dict[str, float], list[str]]:
+    """(the overrides to use, a line for each value turned down).
+
+    Each bad value is turned down on its own — a negative count, text, a part larger than its
+    whole (both values of that pair) — and keeps the value it had before (``previous``, or the
+    plan's); the other edits apply.
+    """
+    current = dict(wanted)
+    turned_down: list[str] = []
+    for _ in range(len(wanted) + 1):
+        try:
+            scenario, _ = validate(plan, levers, current)
+            return dict(scenario.baseline), turned_down
+        except ScenarioError:
+            _, changes = validate(plan, levers, current, lenient=True)
+            bad: set[str] = set()
+            for change in changes:
+                key = change.key.removeprefix("baseline.")
+                bad.add(key)
+                if change.reason == "inconsistent":
+                    bad.add("managers" if key == "managers_trained" else "coops")
+            turned_down += problem_lines(plan, changes, lang)
+            current = {k: v for k, v in current.items() if k not in bad}
+            current |= {k: previous[k] for k in bad if k in previous}
+    return dict(previous), turned_down
 
 
 def overridden_lines(plan: Plan, overrides: Mapping[str, float], lang: str) -> list[str]:

@@ -67,7 +67,8 @@ def test_baseline_shows_provenance_and_sources() -> None:
     at = page("en")
     base = at.data_editor[0].value.set_index("id")
     assert list(base.index) == list(BASELINE_IDS)
-    assert base.loc["coops", "value"] == pytest.approx(815)
+    assert base.loc["coops", "value"] == "815"
+    assert base.loc["members", "value"] == "34,350"  # text in the locale's format
     assert base.loc["coops", "provenance"] == "Implied by the plan"
     assert base.loc["members", "provenance"] == "Reported"
     assert base.loc["members", "date"] == "20 Oct 2022"
@@ -81,7 +82,7 @@ def test_trained_managers_above_managers_is_rejected_and_nothing_changes() -> No
     assert not at.exception
     assert at.session_state["baseline"] == {}
     (error,) = at.error
-    assert "vẫn dùng số liệu gốc trước đó" in plain(error.value)
+    assert "chưa được dùng" in plain(error.value)
     assert "4.000 lớn hơn «Cán bộ quản lý HTX» (3.050)" in plain(error.value)
 
 
@@ -112,14 +113,14 @@ def test_valid_override_moves_the_projection_and_can_be_restored() -> None:
     assert any("**800** HTX (kế hoạch: 815)" in i.value for i in at.info)
     # The editor starts afresh from the overrides in use and marks the edited row.
     base = at.data_editor[0].value.set_index("id")
-    assert base.loc["coops", "value"] == pytest.approx(800)
+    assert base.loc["coops", "value"] == "800"
     assert base.loc["coops", "overridden"] == "✏️ đã sửa"
     assert overview_projection(at, "Tổng số hợp tác xã cuối năm") == "885"
     at.switch_page("pages/data_sources.py")
     at.run()
     at.button(key="data_sources_restore").click().run()
     assert at.session_state["baseline"] == {}
-    assert at.data_editor[0].value.set_index("id").loc["coops", "value"] == pytest.approx(815)
+    assert at.data_editor[0].value.set_index("id").loc["coops", "value"] == "815"
     assert overview_projection(at, "Tổng số hợp tác xã cuối năm") == "900"
 
 
@@ -127,7 +128,23 @@ def test_sidebar_reset_clears_the_override_and_the_editor() -> None:
     at = edit(page("en"), {"coops": 800})
     at.button(key=next(b.key for b in at.button if b.label == "Reset to defaults")).click().run()
     assert at.session_state["baseline"] == {}
-    assert at.data_editor[0].value.set_index("id").loc["coops", "value"] == pytest.approx(815)
+    assert at.data_editor[0].value.set_index("id").loc["coops", "value"] == "815"
+
+
+def test_text_and_locale_numbers_in_the_editor() -> None:
+    """Regression: typing "abc" set the value to 0 silently; "-5" arrived as 5. Values are text in the
+    locale's format now, parsed with Babel: vi "30.000" is thirty thousand, "abc" is turned down."""
+    at = edit(page("vi"), {"members": "30.000", "workers": "abc"})
+    assert at.session_state["baseline"] == {"members": 30000.0}
+    text = plain(at.error[0].value)
+    assert "abc" in text
+    # The turned-down cell went back to the value in use; the valid one shows in the locale's format.
+    base = at.data_editor[0].value.set_index("id")
+    assert base.loc["workers", "value"] == "9.000"
+    assert base.loc["members", "value"] == "30.000"
+    at = edit(at, {"unions": "-5"})
+    assert "-5" in plain(at.error[0].value) or "−5" in plain(at.error[0].value)
+    assert at.session_state["baseline"] == {"members": 30000.0}
 
 
 def test_observations_table_has_scope_and_links() -> None:
