@@ -27,6 +27,9 @@ def style(chart: alt.TopLevelMixin, *, lang: str, height: int = HEIGHT) -> alt.T
         .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", labelLimit=260)
         .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
         .configure_view(strokeWidth=0)
+        # Only layers with an explicit, translated tooltip show one: Streamlit's theme would
+        # otherwise show every field of every layer ("value 900 / label Target 900").
+        .configure_mark(tooltip=False)
     )
 
 
