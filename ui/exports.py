@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -290,6 +291,32 @@ def problem_lines(plan: Plan, changes: Iterable[Change], lang: str) -> list[str]
     return [change_line(plan, c, lang) for c in changes]
 
 
+# The model's file-level problems (English, from model.scenario.from_json) → strings keys.
+_FILE_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^not valid JSON \(line (?P<line>\d+), column (?P<column>\d+): .*\)$"), "bad_json_at"),
+    (re.compile(r"^not valid JSON"), "bad_json"),
+    (re.compile(r"^file is not UTF-8 text$"), "not_utf8"),
+    (re.compile(r"^the file must hold a JSON object$"), "not_object"),
+    (re.compile(r"^file is larger than (?P<kib>\d+) KiB$"), "too_large"),
+    (re.compile(r"^format .* is not "), "bad_format"),
+    (re.compile(r"^levers must be an object"), "levers_not_object"),
+    (re.compile(r"^baseline must be an object"), "baseline_not_object"),
+    (re.compile(r"^name must be text$"), "name_not_text"),
+    (re.compile(r"^unknown field '(?P<field>.*)'$"), "unknown_field"),
+    (re.compile(r"^plan must be an object"), "plan_not_object"),
+    (re.compile(r"^made for plan '(?P<other>.*)', not '(?P<this>.*)'$"), "other_plan"),
+)
+
+
+def file_problem_text(problem: str, lang: str) -> str:
+    """A file-level problem in the session language (the model's English only as a last resort)."""
+    for pattern, key in _FILE_PROBLEMS:
+        match = pattern.match(problem)
+        if match:
+            return tr(lang, f"exports.file.{key}", **match.groupdict())
+    return tr(lang, "exports.problem.file", detail=problem)
+
+
 def file_problem_lines(plan: Plan, data: bytes, error: ScenarioError, lang: str) -> list[str]:
     """Every problem of a rejected scenario file, value problems in words, file problems as found.
 
@@ -299,9 +326,9 @@ def file_problem_lines(plan: Plan, data: bytes, error: ScenarioError, lang: str)
     try:
         lenient = from_json(plan, data, lenient=True)
     except ScenarioError:
-        return [tr(lang, "exports.problem.file", detail=p) for p in error.problems]
+        return [file_problem_text(p, lang) for p in error.problems]
     n_file = len(error.problems) - len(lenient.changes)
-    file_level = [tr(lang, "exports.problem.file", detail=p) for p in error.problems[: max(n_file, 0)]]
+    file_level = [file_problem_text(p, lang) for p in error.problems[: max(n_file, 0)]]
     return file_level + problem_lines(plan, lenient.changes, lang)
 
 

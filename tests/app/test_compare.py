@@ -117,7 +117,7 @@ def test_broken_upload_shows_error_and_changes_nothing() -> None:
     assert not at.exception
     assert len(at.error) == 1
     assert "hong.json" in plain(at.error[0].value)
-    assert "not valid JSON" in plain(at.error[0].value)
+    assert "Tệp không phải là JSON hợp lệ" in plain(at.error[0].value)  # in Vietnamese, not the model's English
     assert list(at.multiselect(key=compare.SELECTION_KEY).value) == before_selection
     assert year_end_table(at).columns.tolist() == before_columns
     assert not at.session_state[compare.UPLOADS_KEY]

@@ -109,8 +109,8 @@ def test_broken_upload_changes_nothing() -> None:
     before = json.loads(json.dumps(session))
     outcome = exports.handle_upload(PLAN, file_id="f1", file_name="x.json", data=b"{not json", session=session)
     assert outcome is not None and outcome.status == "rejected"
-    assert outcome.problems["en"][0].startswith("File: not valid JSON")
-    assert outcome.problems["vi"][0].startswith("Tệp: not valid JSON")
+    assert outcome.problems["en"][0].startswith("The file is not valid JSON")
+    assert outcome.problems["vi"][0].startswith("Tệp không phải là JSON hợp lệ")
     assert session["levers"] == before["levers"]
     assert session["baseline"] == before["baseline"]
 
@@ -125,7 +125,7 @@ def test_bad_values_are_listed_in_words_in_both_languages() -> None:
     outcome = exports.handle_upload(PLAN, file_id="f2", file_name="x.json", data=json.dumps(doc).encode(), session=session)
     assert outcome is not None and outcome.status == "rejected"
     en = outcome.problems["en"]
-    assert en[0] == "File: made for plan 'other-plan', not 'sonla-2023'"
+    assert en[0] == "The file was made for plan «other-plan», not «sonla-2023»."
     assert "“New coops founded in the year”: 85.5 is not on the slider's step of 1" in en
     assert any(p.startswith("“Formation timing") or "is not one of the choices" in p for p in en)
     assert "“nope” is not a lever of this plan" in en
