@@ -26,12 +26,17 @@ value = st.select_slider("new coops", options=list(range(301)), value=85, key="x
 st.markdown(f"value {value}")
 """
 
-# The "new coops founded" row of the scorecard shows the slider's value itself.
+# The "new coops founded" row of the scorecard shows the slider's value itself (the
+# projection column is found by its header).
 CELL_JS = """
-([label, expected]) => [...document.querySelectorAll('tr')].some(row => {
-  const cells = row.querySelectorAll('th, td');
-  return cells.length > 2 && cells[0].innerText.trim() === label && cells[2].innerText.trim() === expected;
-})
+([label, expected]) => {
+  const headers = [...document.querySelectorAll('thead tr:first-child th')].map(h => h.innerText.trim());
+  const column = headers.indexOf('Dự báo cuối năm');
+  return column > 0 && [...document.querySelectorAll('tr')].some(row => {
+    const cells = row.querySelectorAll('th, td');
+    return cells.length > column && cells[0].innerText.trim() === label && cells[column].innerText.trim() === expected;
+  });
+}
 """
 BARE_JS = "(expected) => [...document.querySelectorAll('p')].some(p => p.innerText.trim() === 'value ' + expected)"
 

@@ -13,6 +13,8 @@ from ui import state
 from ui.i18n import md_escape, t
 from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
 
+SETTING_KEYS = frozenset({"lang", "seed", "draws", "tol", "room"})
+
 
 def _what(problem: LinkProblem, lang: str) -> str:
     plan = state.get_plan()
@@ -22,6 +24,8 @@ def _what(problem: LinkProblem, lang: str) -> str:
         return f"{plan.lever(key).label(lang)} ({key})"
     if key.startswith(BASELINE_PREFIX) and key[len(BASELINE_PREFIX) :] in {b.id for b in plan.baseline}:
         return f"{t('links.baseline')} {plan.target(key[len(BASELINE_PREFIX) :]).label(lang)} ({key})"
+    if key in SETTING_KEYS:
+        return f"{t('links.key.' + key)} ({key})"
     return key
 
 
@@ -35,6 +39,8 @@ def _format_used(key: str, used: str, lang: str) -> str:
         return used
     if key in {lv.id for lv in state.get_plan().numeric_levers}:
         return state.format_lever_value(key, value, lang)
+    if key == "tol":
+        return number(value, lang, 1) + "%"
     return number(value, lang, 0 if value.is_integer() else 2)
 
 

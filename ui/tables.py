@@ -56,9 +56,10 @@ def scorecard_table(year_end: Mapping[str, float], *, with_observations: bool = 
             t("table.indicator"): target.label(language),
             # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
             t("table.status"): status_label(str(r["status"])).replace(" ", NBSP),
+            # "By how much" next to the status: what a phone shows without scrolling sideways.
+            t("table.percent"): pct(r["percent"] / 100.0, 1),
             t("table.projected"): indicator_value(target.id, r["value"]),
             t("table.target"): indicator_value(target.id, target.value),
-            t("table.percent"): pct(r["percent"] / 100.0, 1),
             t("table.gap"): sgn(r["gap"], target.decimals),
             t("table.unit"): target.unit(language),
         }

@@ -12,8 +12,13 @@ from playwright.sync_api import Browser, Page, expect
 SIDEBAR_SLIDER = '[data-testid="stSidebar"] input[type="range"]'
 
 
-def scorecard_cell(page: Page, label: str, column: int) -> str:
-    """Text of one scorecard cell (0 = the indicator label column)."""
+PROJECTED = {"vi": "Dự báo cuối năm", "en": "Year-end projection"}
+
+
+def scorecard_cell(page: Page, label: str, lang: str = "vi") -> str:
+    """The year-end projection the scorecard shows for one indicator (column found by its header)."""
+    headers = [h.strip() for h in page.locator('[data-testid="stTable"] thead tr').first.locator("th").all_inner_texts()]
+    column = headers.index(PROJECTED[lang])
     row = page.locator("tr", has=page.locator("th", has_text=label)).first
     return row.locator("th, td").nth(column).inner_text().strip()
 
@@ -30,16 +35,16 @@ def test_shared_link_opens_with_its_numbers(page: Page, app_url: str) -> None:
     sliders = page.locator(SIDEBAR_SLIDER)
     expect(sliders.nth(0)).to_have_attribute("aria-valuetext", "60")
     expect(sliders.nth(1)).to_have_attribute("aria-valuetext", "3,0")
-    assert scorecard_cell(page, "Hợp tác xã thành lập mới", 2) == "60"
+    assert scorecard_cell(page, "Hợp tác xã thành lập mới") == "60"
     # S = 815·0.97 = 790.55; A = Σ 5·0.97^((12−m)/12) ≈ 5·11.82 = 59.1 → N ≈ 849.7.
-    assert scorecard_cell(page, "Tổng số hợp tác xã cuối năm", 2) == "850"
+    assert scorecard_cell(page, "Tổng số hợp tác xã cuối năm") == "850"
     assert not page.locator('[data-testid="stException"]').count()
 
 
 def test_moving_a_slider_changes_url_and_scorecard(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/")
     wait_ready(page)
-    assert scorecard_cell(page, "Tổng số hợp tác xã cuối năm", 2) == "900"
+    assert scorecard_cell(page, "Tổng số hợp tác xã cuối năm") == "900"
     slider = page.locator(SIDEBAR_SLIDER).first
     slider.focus()
     page.keyboard.press("ArrowLeft")
@@ -50,7 +55,7 @@ def test_moving_a_slider_changes_url_and_scorecard(page: Page, app_url: str) -> 
     fresh = other.new_page()
     fresh.goto(page.url)
     wait_ready(fresh)
-    assert scorecard_cell(fresh, "Tổng số hợp tác xã cuối năm", 2) == "899"
+    assert scorecard_cell(fresh, "Tổng số hợp tác xã cuối năm") == "899"
     other.close()
 
 
@@ -61,7 +66,7 @@ def test_switching_language(page: Page, app_url: str) -> None:
     page.locator('[data-testid="stSidebar"] label', has_text="English").click()
     expect(page.get_by_text("5 of 17 targets reached, 3 close")).to_be_visible(timeout=10_000)
     expect(page).to_have_url(re.compile(r"lang=en"))
-    assert scorecard_cell(page, "Average revenue per coop", 2) == "1,941.0"
+    assert scorecard_cell(page, "Average revenue per coop", "en") == "1,941.0"
 
 
 def test_tampered_link_warns_and_applies_the_rest(page: Page, app_url: str) -> None:
@@ -78,7 +83,7 @@ def test_tampered_link_warns_and_applies_the_rest(page: Page, app_url: str) -> N
         assert fragment in text
     assert not page.locator('[data-testid="stException"]').count()
     # The rest applies: the repeated new_coops uses its last value, 61.
-    assert scorecard_cell(page, "Hợp tác xã thành lập mới", 2) == "61"
+    assert scorecard_cell(page, "Hợp tác xã thành lập mới") == "61"
 
 
 def test_first_session_on_a_fresh_server_keeps_its_settings(browser: Browser, tmp_path: Path) -> None:
