@@ -89,6 +89,8 @@ def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
     out = card.reset_index()
     out.insert(1, "label", [plan.target(i).label(language) for i in out["id"]])
     out.insert(2, "unit", [plan.target(i).unit(language) for i in out["id"]])
+    # Status as a code (reached/close/missed, for machines) and as the word people read.
+    out["status_label"] = [t(f"status.{s}") for s in out["status"]]
     return out
 
 
