@@ -136,13 +136,7 @@ else:
 
     # ---------------------------------------------------------------- chart
     st.subheader(t("compare.chart_title"))
-    target_labels = {target.id: target.label(lang) for target in plan.targets}
-    indicator = st.selectbox(
-        t("compare.indicator"),
-        options=list(target_labels),
-        format_func=target_labels.__getitem__,
-        key="compare_indicator",
-    )
+    indicator = state.indicator_select(t("compare.indicator"), key="compare_indicator")
     target = plan.target(indicator)
     unit = target.unit(lang)
     frame = compare.monthly_frame(candidates, monthly, indicator)

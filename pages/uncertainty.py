@@ -73,13 +73,7 @@ st.caption(t("uncertainty.table_note", draws=num(draws), margin=mc.margin_text(d
 
 # ---------------------------------------------------------------- fan chart
 st.subheader(t("uncertainty.chart_title"))
-target_labels = {target.id: target.label(lang) for target in plan.targets}
-indicator = st.selectbox(
-    t("uncertainty.indicator"),
-    options=list(target_labels),
-    format_func=target_labels.__getitem__,
-    key="uncertainty_indicator",
-)
+indicator = state.indicator_select(t("uncertainty.indicator"), key="uncertainty_indicator")
 target = plan.target(indicator)
 unit = target.unit(lang)
 projection = state.monthly(lever_items, baseline_items)[indicator]

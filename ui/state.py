@@ -283,6 +283,29 @@ def format_lever_value(lever_id: str, value: Any, language: str) -> str:
     return labels.get(value) or number(float(value), language, lv.decimals)
 
 
+def indicator_select(label: str, *, key: str) -> str:
+    """A picker of the 17 indicators (labels in the session language); returns the chosen id.
+
+    The choice lives under ``key``; the widget's key carries the language, because a widget
+    whose option labels change keeps showing the old ones in the browser.
+    """
+    plan = get_plan()
+    language = lang()
+    labels = {target.id: target.label(language) for target in plan.targets}
+    chosen = st.session_state.get(key)
+    if chosen not in labels:
+        chosen = plan.targets[0].id
+        st.session_state[key] = chosen
+    widget_key = f"{key}_{language}"
+    st.session_state[widget_key] = chosen
+
+    def _changed() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    st.selectbox(label, options=list(labels), format_func=labels.__getitem__, key=widget_key, on_change=_changed)
+    return str(st.session_state[key])
+
+
 TOLERANCE_OPTIONS: tuple[float, ...] = tuple(round(0.5 * i, 1) for i in range(101))  # 0–50 % by 0.5
 
 

@@ -135,3 +135,11 @@ def test_extreme_probabilities_are_not_rounded_to_certainty() -> None:
     assert mc.probability_text(0.998, "en") == "> 99%"
     assert mc.probability_text(0.001, "vi") == "< 1%"
     assert mc.probability_text(1.0, "en") == "100%"
+
+
+def test_fan_chart_indicator_survives_a_language_switch() -> None:
+    at = make_app("uncertainty")
+    at.selectbox(key="uncertainty_indicator_vi").set_value("members").run()
+    at.radio(key="lang").set_value("en").run()
+    assert at.selectbox(key="uncertainty_indicator_en").value == "members"
+    assert not at.exception
