@@ -334,9 +334,10 @@ def cmd_run(inp: Inputs, args: argparse.Namespace) -> str:
                 "tolerance": args.tolerance,
                 "levers": inp.scenario.levers,
                 "baseline": inp.scenario.baseline,
-                "year_end": {i: year_end[i] for i in ids},
                 "target": {t.id: t.value for t in plan.targets},
                 "status": {i: status[i] for i in ids},
+                # Last: the result is what a reader of the terminal sees at the bottom.
+                "year_end": {i: year_end[i] for i in ids},
             }
         )
     if inp.fmt == "csv":
