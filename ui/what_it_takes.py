@@ -63,8 +63,11 @@ def needed_texts(plan: Plan, row: Mapping[str, Any], current: float, lang: str) 
     if kind == "crossing":
         value = float(row["value"])
         bound = "what_it_takes.at_least" if row["increasing"] else "what_it_takes.at_most"
-        needed = tr(lang, bound, value=lever_value_text(lv, value, lang, extra_decimals=1))
-        return needed, change_text(lv, value - current, lang, extra_decimals=1)
+        # A value that is the slider's own number up to the solver's precision (84.9999999 → 85)
+        # is shown like the slider; anything else gets one decimal more.
+        extra = 0 if abs(round(value, lv.decimals) - value) <= 1e-6 * max(1.0, abs(value)) else 1
+        needed = tr(lang, bound, value=lever_value_text(lv, value, lang, extra_decimals=extra))
+        return needed, change_text(lv, value - current, lang, extra_decimals=extra)
     if kind == "always":
         return tr(lang, "what_it_takes.always"), ""
     if kind == "unreachable":

@@ -41,6 +41,8 @@ def test_revenue_growth_needed_for_revenue_per_coop() -> None:
     assert needed == pytest.approx(0.614724, abs=1e-6)
     at = page("vi")
     main = at.table[0].value
+    # 815 + F ≥ 900 → F = 85 exactly: shown like the slider ("85"), not "85,0".
+    assert main.loc["Tổng số hợp tác xã cuối năm", "Mức cần để vừa đạt"].startswith("ít nhất 85 HTX/năm")
     row = main.loc["Doanh thu bình quân một HTX"]
     assert row["Đòn bẩy chính"] == "Tăng doanh thu ở HTX đang có"
     assert row["Mức cần để vừa đạt"] == "ít nhất 61,47 %/năm (+58,47 điểm % so với hiện tại)"
@@ -66,7 +68,8 @@ def test_changing_the_target_moves_the_detail_and_the_tornado() -> None:
     assert not at.exception
     detail = at.dataframe[1].value.set_index("Lever")
     assert list(detail.index) == ["Worker income growth"]
-    assert detail.loc["Worker income growth", "Needed to just reach"] == "at least 25.00 % / yr (+13.00 pp from now)"
+    # 60 / 48 − 1 = 25 % exactly: shown like the slider, not 25.00.
+    assert detail.loc["Worker income growth", "Needed to just reach"] == "at least 25.0 % / yr (+13.0 pp from now)"
     spec = at.get("vega_lite_chart")[0].proto.spec
     assert "Worker income growth" in spec
     assert "Members per new coop" not in spec  # zero-swing levers are dropped
