@@ -425,53 +425,37 @@ def _on_upload(uploader_key: str) -> None:
 def render_downloads(page: str) -> None:
     """Download buttons: results CSV (year end, monthly), Excel workbook, scenario JSON."""
     plan = state.get_plan()
+    lang = state.lang()
     frames = gather_frames()
-    cols = st.columns(4)
-    cols[0].download_button(
-        tr(state.lang(), "exports.csv_year_end"),
-        data=csv_bytes(frames.year_end),
-        file_name=file_name(plan, "year-end", "csv"),
-        mime="text/csv",
-        key=f"{page}_download_csv",
-        icon=":material/table:",
-        help=tr(state.lang(), "exports.csv_year_end_help"),
-        width="stretch",
-        on_click="ignore",
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # (strings key, data, file stem, extension, mime, icon); the workbook is built only when
+    # clicked (openpyxl takes a moment), from this run's tables.
+    buttons = (
+        ("csv_year_end", csv_bytes(frames.year_end), "year-end", "csv", "text/csv", ":material/table:"),
+        ("csv_monthly", csv_bytes(frames.monthly), "monthly", "csv", "text/csv", ":material/calendar_month:"),
+        ("excel", functools.partial(workbook_bytes, frames), "results", "xlsx", xlsx, ":material/grid_on:"),
+        (
+            "json",
+            scenario_json_bytes(plan, state.levers(), state.baseline_overrides()),
+            "scenario",
+            "json",
+            "application/json",
+            ":material/save:",
+        ),
     )
-    cols[1].download_button(
-        tr(state.lang(), "exports.csv_monthly"),
-        data=csv_bytes(frames.monthly),
-        file_name=file_name(plan, "monthly", "csv"),
-        mime="text/csv",
-        key=f"{page}_download_monthly",
-        icon=":material/calendar_month:",
-        help=tr(state.lang(), "exports.csv_monthly_help"),
-        width="stretch",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        tr(state.lang(), "exports.excel"),
-        # Built only when clicked (openpyxl takes a moment); the tables are this run's.
-        data=functools.partial(workbook_bytes, frames),
-        file_name=file_name(plan, "results", "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{page}_download_excel",
-        icon=":material/grid_on:",
-        help=tr(state.lang(), "exports.excel_help"),
-        width="stretch",
-        on_click="ignore",
-    )
-    cols[3].download_button(
-        tr(state.lang(), "exports.json"),
-        data=scenario_json_bytes(plan, state.levers(), state.baseline_overrides()),
-        file_name=file_name(plan, "scenario", "json"),
-        mime="application/json",
-        key=f"{page}_download_json",
-        icon=":material/save:",
-        help=tr(state.lang(), "exports.json_help"),
-        width="stretch",
-        on_click="ignore",
-    )
+    keys = {"csv_year_end": "csv", "csv_monthly": "monthly", "excel": "excel", "json": "json"}
+    for col, (name, data, stem, ext, mime, icon) in zip(st.columns(len(buttons)), buttons, strict=True):
+        col.download_button(
+            tr(lang, f"exports.{name}"),
+            data=data,
+            file_name=file_name(plan, stem, ext),
+            mime=mime,
+            key=f"{page}_download_{keys[name]}",
+            icon=icon,
+            help=tr(lang, f"exports.{name}_help"),
+            width="stretch",
+            on_click="ignore",
+        )
 
 
 def render_upload(page: str) -> None:

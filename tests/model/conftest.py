@@ -8,26 +8,14 @@ import numpy as np
 import pytest
 
 from model.engine import MONTHS, Projection
-from model.plan import Plan, load_plan
+from model.plan import INDICATOR_IDS, Plan, load_plan
 
-# Indicators that count things (coops, persons, unions): never negative.
-COUNT_IDS: tuple[str, ...] = (
-    "new_coops",
-    "coops",
-    "members",
-    "workers",
-    "managers",
-    "managers_trained",
-    "hightech_coops",
-    "value_chain_coops",
-    "new_unions",
-    "unions",
-    "union_member_coops",
-    "union_workers",
-)
-# Money and income per coop / union / worker: never negative either (every
-# growth rate is above −100 %, every first-year revenue is ≥ 0). Profits may be.
+# Money and income per coop / union / worker: never negative (every growth rate is
+# above −100 %, every first-year revenue is ≥ 0). Profits may be.
 AMOUNT_IDS: tuple[str, ...] = ("revenue_per_coop", "worker_income", "revenue_per_union")
+PROFIT_IDS: tuple[str, ...] = ("profit_per_coop", "profit_per_union")
+# Every other indicator counts things (coops, persons, unions): never negative.
+COUNT_IDS: tuple[str, ...] = tuple(i for i in INDICATOR_IDS if i not in AMOUNT_IDS + PROFIT_IDS)
 
 # Relative slack for "≤" between two float paths built by the same operations.
 SLACK = 1e-9
