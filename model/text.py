@@ -10,6 +10,7 @@ import decimal
 import functools
 import math
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,101 @@ def percent(value: float, lang: str, decimals: int = 0) -> str:
     with decimal.localcontext() as ctx:
         ctx.prec = 400
         return format_percent(value, format=pattern, locale=LOCALES[lang])
+
+
+# ------------------------------------------------------------------ labels
+
+# Bidirectional overrides, embeddings and isolates can make a name display as something else.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters and symbols that draw nothing: Hangul fillers and the blank braille pattern.
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+ZWJ = "\u200d"
+ELLIPSIS = "…"
+
+
+def _extender(ch: str) -> bool:
+    """Belongs to the character before it: combining marks (incl. variation selectors) and emoji tag characters."""
+    return unicodedata.category(ch).startswith("M") or 0xE0020 <= ord(ch) <= 0xE007F
+
+
+def _invisible(ch: str) -> bool:
+    """Draws nothing on its own: format characters (U+200B, U+2060, U+FEFF, …), fillers, variation selectors."""
+    code = ord(ch)
+    return (
+        ch in FILLERS
+        or unicodedata.category(ch) == "Cf"
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0xE0100 <= code <= 0xE01EF
+        or code == 0x034F  # combining grapheme joiner
+    )
+
+
+def _blank(ch: str) -> bool:
+    return ch == " " or _invisible(ch)
+
+
+def _skin_tone(ch: str) -> bool:
+    return 0x1F3FB <= ord(ch) <= 0x1F3FF
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def clean_label(text: str, *, limit: int | None = None) -> str:
+    """A name or label from outside (a scenario file, the workshop board), as the app keeps and shows it.
+
+    The one rule for every user-supplied name:
+
+    - line breaks, tabs and other spaces become a space, and runs of them one space;
+    - control characters, lone surrogates and bidi overrides/embeddings/isolates go;
+    - a combining mark, variation selector or emoji tag with nothing visible to
+      attach to (at the start, after a space or an invisible character) goes;
+    - invisible characters (zero-width and other format characters, Hangul
+      fillers, the blank braille pattern) are stripped at both ends, so a label
+      made only of them is empty; inside a label they stay (the ZWJ in 👨‍👩‍👧);
+    - the result is NFC (Vietnamese letters precomposed: "ó", not "o" + U+0301).
+
+    ``limit``: at most this many characters; a longer label is cut before a whole
+    letter or emoji sequence and ends with "…". Callers that must refuse rather
+    than shorten (the board) compare the length themselves.
+    """
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFC", "".join(c for c in str(text) if unicodedata.category(c) != "Cs")):
+        if ch.isspace():
+            if kept and kept[-1] != " ":
+                kept.append(" ")
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS:
+            continue
+        if _extender(ch):
+            base = next((c for c in reversed(kept) if not _extender(c)), None)
+            if base is None or _blank(base):
+                continue
+        kept.append(ch)
+    # Every extender left is attached to something visible: strip only what stands alone.
+    start, end = 0, len(kept)
+    while start < end and _blank(kept[start]) and not _extender(kept[start]):
+        start += 1
+    while end > start and _blank(kept[end - 1]) and not _extender(kept[end - 1]):
+        end -= 1
+    label = unicodedata.normalize("NFC", "".join(kept[start:end]))
+    if limit is not None and len(label) > limit:
+        label = _shorten(label, limit)
+    return label
+
+
+def _shorten(label: str, limit: int) -> str:
+    """At most ``limit`` characters ending in "…", not parting a letter from its marks nor an emoji sequence."""
+    cut = max(limit - 1, 0)  # room for the ellipsis
+    while 0 < cut < len(label) and (
+        _extender(label[cut])
+        or _skin_tone(label[cut])
+        or ZWJ in (label[cut], label[cut - 1])
+        or (_regional(label[cut]) and sum(1 for c in label[:cut] if _regional(c)) % 2 == 1)
+    ):
+        cut -= 1
+    head = label[:cut].rstrip()
+    while head and _blank(head[-1]) and not _extender(head[-1]):
+        head = head[:-1]
+    return head + ELLIPSIS if limit > 0 else ""

@@ -13,7 +13,6 @@ import json
 import re
 import secrets
 import threading
-import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from sqlalchemy.engine import URL, make_url
 
 from model.plan import Plan
 from model.scenario import from_json
+from model.text import clean_label
 from store.config import resolve_url
 
 # ------------------------------------------------------------------ errors
@@ -158,25 +158,15 @@ def _same(a: str, b: str) -> bool:
 
 # ------------------------------------------------------------------ names
 
-# Bidirectional overrides and isolates can make a name display as something else.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def clean_text(text: str) -> str:
-    """A name or group as stored: line breaks and tabs become spaces, other control characters go, NFC, stripped.
+    """A name or group as stored: the app's one rule for names (model.text.clean_label).
 
+    Line breaks and tabs become spaces, control characters, lone surrogates and
+    bidi overrides go, a name of only invisible characters is empty, NFC.
     Everything else (quotes, <tags>, **markdown**, SQL-looking text) is kept as typed;
     the page shows names as plain text.
     """
-    kept: list[str] = []
-    for ch in str(text):
-        if ch.isspace():
-            kept.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
-            continue
-        else:
-            kept.append(ch)
-    return unicodedata.normalize("NFC", "".join(kept)).strip()
+    return clean_label(str(text))
 
 
 # ----------------------------------------------------------------- limits
