@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from model.plan import BASELINE_IDS, Lever, Plan, baseline_problems, on_step
+from model.text import clean_label
 
 FORMAT = "sonla-coop-scenario"
 FORMAT_VERSION = 1
@@ -221,6 +223,34 @@ class LoadedScenario:
     notices: list[str]  # e.g. made for another plan version
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(doc: dict[str, Any], *, keep: tuple[str, ...]) -> None:
+    """Lone surrogates (valid JSON escapes like "\\ud800", but not text) become U+FFFD in every key and string.
+
+    They cannot be encoded as UTF-8, so a problem message quoting one could not
+    be shown. The top-level fields in ``keep`` are left for their own rule (the
+    name: model.text.clean_label drops them). In place, without recursion: the
+    nesting may be as deep as the JSON parser allows.
+    """
+    stack: list[dict[str, Any] | list[Any]] = [doc]
+    while stack:
+        node = stack.pop()
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        if isinstance(node, dict):
+            node.clear()
+        for key, value in items:
+            if isinstance(value, str) and not (node is doc and key in keep):
+                value = _LONE_SURROGATE.sub("\ufffd", value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+            if isinstance(node, dict):
+                node[_LONE_SURROGATE.sub("\ufffd", key)] = value
+            else:
+                node[key] = value
+
+
 def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> LoadedScenario:
     """Parse and validate a scenario file. Strict: ScenarioError listing every problem."""
     if isinstance(text, bytes):
@@ -240,6 +270,7 @@ def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> Loaded
         raise ScenarioError([f"not valid JSON ({str(err)[:80]})"]) from None
     if not isinstance(doc, dict):
         raise ScenarioError(["the file must hold a JSON object"])
+    _replace_lone_surrogates(doc, keep=("name",))
     problems: list[str] = []
     if doc.get("format", FORMAT) != FORMAT:
         problems.append(f"format {str(doc.get('format'))[:40]!r} is not {FORMAT!r}")
@@ -255,6 +286,7 @@ def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> Loaded
     if not isinstance(name, str):
         problems.append("name must be text")
         name = ""
+    name = clean_label(name, limit=80)  # the one rule for names: no controls, broken or invisible-only text
     unknown_top = set(doc) - {"format", "format_version", "plan", "name", "levers", "baseline"}
     for key in sorted(unknown_top):
         problems.append(f"unknown field {key[:40]!r}")
@@ -269,7 +301,7 @@ def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> Loaded
     elif plan_version is not None and str(plan_version) != plan.version:
         notices.append(f"made for plan version {str(plan_version)[:20]}, this is version {plan.version}")
     try:
-        scenario, changes = validate(plan, levers, baseline, lenient=lenient, name=name[:80])
+        scenario, changes = validate(plan, levers, baseline, lenient=lenient, name=name)
     except ScenarioError as err:
         raise ScenarioError(problems + err.problems) from None
     if problems and not lenient:

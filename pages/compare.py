@@ -64,6 +64,9 @@ for file in files or []:
                 plan=plan.version,
             )
         )
+    if outcome.get("renamed"):
+        shown = compare.upload_name(session, outcome["key"], lang)
+        st.info(t("compare.upload_renamed", file=md_escape(outcome["file"]), name=md_escape(shown)))
     if outcome["status"] == "duplicate":
         st.info(t("compare.upload_duplicate", file=md_escape(outcome["file"])))
 if session.get(compare.UPLOADS_KEY):

@@ -12,7 +12,6 @@ import hashlib
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -23,7 +22,7 @@ import streamlit as st
 from model.engine import STATUSES, project, status_codes
 from model.plan import BASELINE_IDS, Plan
 from model.scenario import ScenarioError, from_json
-from model.text import LANGS, number, tr
+from model.text import LANGS, clean_label, number, tr
 from ui import state
 from ui.charts import PALETTE, TARGET, vega_number_format
 from ui.exports import file_problem_lines
@@ -38,6 +37,7 @@ UPLOADS_KEY = "compare_uploaded"  # content hash → {"name", "file", "levers", 
 OUTCOMES_KEY = "compare_upload_outcomes"  # uploader file id → outcome (see `add_upload`)
 LOADED_KEY = "compare_loaded"  # name of the scenario just loaded into the current one
 UPLOAD_TYPES: tuple[str, ...] = ("json",)
+NAME_CHARS = 80  # an uploaded scenario's name or file name, as shown (longer ones end in "…")
 MIN_SCENARIOS = 2
 MAX_SCENARIOS = 6
 DEFAULT_SELECTION: tuple[str, ...] = (CURRENT, PRESET_PREFIX + "recent_trends", PRESET_PREFIX + "strong_support")
@@ -67,12 +67,33 @@ def upload_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def _file_plan_version(data: bytes) -> str:
+def _file_field(data: bytes, *path: str) -> Any:
+    """A field of an uploaded file (None when absent or the file is not a JSON object)."""
     try:
-        meta = json.loads(data).get("plan", {})
-        return str(meta.get("version", "?"))[:20]
-    except (ValueError, AttributeError):
-        return "?"
+        value: Any = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _file_plan_version(data: bytes) -> str:
+    version = _file_field(data, "plan", "version")
+    return clean_label(str("?" if version is None else version), limit=20) or "?"
+
+
+def _stem(file_name: str) -> str:
+    """The file name without its .json ending (the whole name: a browser sends no folders)."""
+    head, dot, ending = file_name.rpartition(".")
+    return head if dot and ending.lower() in UPLOAD_TYPES else file_name
+
+
+def _name_was_changed(raw: Any, cleaned: str) -> bool:
+    """Whether cleaning did more to a file's scenario name than tidy its spaces (then the page says so)."""
+    return isinstance(raw, str) and cleaned != " ".join(raw.split())
 
 
 def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, file_name: str, data: bytes) -> dict[str, Any]:
@@ -80,14 +101,24 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
 
     Returns the outcome, also recorded under ``session[OUTCOMES_KEY][file_id]``:
     ``{"file": name, "status": "added" | "duplicate" | "error", "problems": {lang: [...]},
-    "version": file's plan version or None, "key": upload key or None}``.
-    A broken file is not added and changes nothing else.
+    "version": file's plan version or None, "key": upload key or None,
+    "renamed": True when cleaning the file's scenario name changed more than its spaces}``.
+    A broken file is not added and changes nothing else. The file's name and
+    the scenario's name go through the one rule for names (model.text.clean_label).
     """
     outcomes = session.setdefault(OUTCOMES_KEY, {})
     if file_id in outcomes:
         return outcomes[file_id]
     uploads = session.setdefault(UPLOADS_KEY, {})
-    outcome: dict[str, Any] = {"file": file_name, "status": "error", "problems": {}, "version": None, "key": None}
+    file_name = clean_label(file_name, limit=NAME_CHARS) or f"{upload_key(data)}.json"
+    outcome: dict[str, Any] = {
+        "file": file_name,
+        "status": "error",
+        "problems": {},
+        "version": None,
+        "key": None,
+        "renamed": False,
+    }
     try:
         loaded = from_json(plan, data)
     except ScenarioError as err:
@@ -105,8 +136,12 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
         outcome["status"] = "duplicate"
     else:
         scenario = loaded.scenario
+        raw_name = _file_field(data, "name")
+        if _name_was_changed(raw_name, scenario.name):
+            outcome["renamed"] = True
         uploads[key] = {
-            "name": scenario.name.strip() or Path(file_name).stem[:80],
+            # No usable name in the file: its file name; neither: a label in the session's language (option_labels).
+            "name": scenario.name or clean_label(_stem(file_name), limit=NAME_CHARS),
             "file": file_name,
             "levers": dict(scenario.levers),
             "baseline": dict(scenario.baseline),
@@ -143,15 +178,19 @@ def option_labels(plan: Plan, session: Mapping[str, Any], lang: str) -> dict[str
     labels = {CURRENT: tr(lang, "compare.current"), IMPLIED: tr(lang, "compare.implied")}
     for p in plan.presets:
         labels[PRESET_PREFIX + p.id] = p.label(lang)
-    for key, entry in session.get(UPLOADS_KEY, {}).items():
-        labels[UPLOAD_PREFIX + key] = uploaded_label(entry["name"])
+    for key in session.get(UPLOADS_KEY, {}):
+        labels[UPLOAD_PREFIX + key] = uploaded_label(upload_name(session, key, lang))
     return labels
+
+
+def upload_name(session: Mapping[str, Any], key: str, lang: str) -> str:
+    """An uploaded scenario's name: from the file, else its file name, else "Unnamed file" and its key."""
+    return session[UPLOADS_KEY][key]["name"] or tr(lang, "compare.upload_unnamed", key=key[:6])
 
 
 def uploaded_label(name: str) -> str:
     """An uploaded scenario's name, marked as coming from a file."""
     return f"📄 {name}"
-
 
 
 def sanitize_selection(session: MutableMapping[str, Any], options: Sequence[str]) -> None:
