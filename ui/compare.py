@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,8 +93,11 @@ def _stem(file_name: str) -> str:
 
 
 def _name_was_changed(raw: Any, cleaned: str) -> bool:
-    """Whether cleaning did more to a file's scenario name than tidy its spaces (then the page says so)."""
-    return isinstance(raw, str) and cleaned != " ".join(raw.split())
+    """Whether cleaning did more to a file's scenario name than tidy its spaces and compose its letters (NFC).
+
+    Then the page says so.
+    """
+    return isinstance(raw, str) and cleaned != unicodedata.normalize("NFC", " ".join(raw.split()))
 
 
 def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, file_name: str, data: bytes) -> dict[str, Any]:
@@ -185,7 +189,7 @@ def option_labels(plan: Plan, session: Mapping[str, Any], lang: str) -> dict[str
 
 def upload_name(session: Mapping[str, Any], key: str, lang: str) -> str:
     """An uploaded scenario's name: from the file, else its file name, else "Unnamed file" and its key."""
-    return session[UPLOADS_KEY][key]["name"] or tr(lang, "compare.upload_unnamed", key=key[:6])
+    return session[UPLOADS_KEY][key]["name"] or tr(lang, "compare.upload_unnamed", code=key[:6])
 
 
 def uploaded_label(name: str) -> str:

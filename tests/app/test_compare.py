@@ -275,3 +275,79 @@ def test_user_text_is_not_markup() -> None:
     assert not at.exception
     labels = [b.label for b in at.button]
     assert any("\\*\\*B\\*\\*" in label and "!\\[i\\]" in label for label in labels), labels
+
+
+# The file of issue 12 (item 2), as its bytes: a JSON escape of a lone surrogate (19 bytes with a final newline).
+LONE_SURROGATE_FILE = b'{"name": "\\ud800"}\n'
+
+
+def uploaded_names(at: AppTest) -> list[str]:
+    return [entry["name"] for entry in at.session_state[compare.UPLOADS_KEY].values()]
+
+
+def test_lone_surrogate_name_does_not_crash() -> None:
+    """Regression (issue 12 item 2): uploading {"name": "\\ud800"} raised UnicodeEncodeError (with a traceback
+    naming server paths) in the scenario picker, on every page until the upload was removed."""
+    at = make_app("compare", lang="en")
+    at.file_uploader(key="compare_upload").set_value(("nhom.json", LONE_SURROGATE_FILE, "application/json")).run()
+    assert not at.exception
+    assert not at.error
+    # Nothing usable is left of the name: the file name stands in, and the page says why.
+    assert uploaded_names(at) == ["nhom"]
+    (notice,) = [i.value for i in at.info if "nhom.json" in plain(i.value)]
+    assert "cannot be shown" in plain(notice) and plain(notice).endswith(": nhom")
+    assert "📄 nhom" in year_end_table(at).columns
+    # The other pages still run with the upload in the session.
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("name_json", "shown", "notice"),
+    [
+        ('"\\u200b\\u3164"', "nhom", True),  # only invisible characters: blank (issue 12 item 7a)
+        ('"\\u2800\\u115f\\u1160\\uffa0"', "nhom", True),
+        ('"\\u202eNh\\u00f3m 3\\u202c"', "Nhóm 3", True),  # a bidi override
+        ('"Nh\\u00f3m\\n3\\t\\u0000"', "Nhóm 3", True),  # line break, tab, NUL
+        ('"  Nh\\u00f3m   3  "', "Nhóm 3", False),  # spaces only tidied: nothing to say
+        ('"Nho\\u0301m 3"', "Nhóm 3", False),  # decomposed Vietnamese → NFC, the same letters
+        ('"' + "x" * 300 + '"', "x" * 79 + "…", True),  # too long: shortened, and said so
+        ('"**B** <b>h</b> [l](https://e.x)"', "**B** <b>h</b> [l](https://e.x)", False),  # kept, shown as text
+    ],
+)
+def test_hostile_names_are_cleaned_and_said(name_json: str, shown: str, notice: bool) -> None:
+    at = make_app("compare", lang="vi")
+    data = ('{"name": ' + name_json + "}").encode("ascii")
+    at.file_uploader(key="compare_upload").set_value(("nhom.json", data, "application/json")).run()
+    assert not at.exception
+    assert not at.error
+    assert uploaded_names(at) == [shown]
+    notices = [plain(i.value) for i in at.info if "nhom.json" in plain(i.value)]
+    assert len(notices) == int(notice)
+    if notice:
+        assert "không thể hiển thị" in notices[0] and notices[0].endswith(f": {shown}")
+    # Shown as text: every element with the name escapes its markup.
+    for element in [*at.info, *at.markdown]:
+        assert "](" not in element.value and "<b>" not in element.value
+
+
+def test_hostile_values_in_a_file_are_listed_not_crashed() -> None:
+    """Lone surrogates in a lever value, a lever id, a baseline id and the plan version: a clear error, no traceback."""
+    at = make_app("compare", lang="en")
+    data = b'{"levers": {"new_coops": "\\ud800", "\\udfff": 1}, "baseline": {"\\ud800": 2}, "plan": {"version": "\\udc00"}}'
+    at.file_uploader(key="compare_upload").set_value(("bad.json", data, "application/json")).run()
+    assert not at.exception
+    (error,) = at.error
+    text = plain(error.value)
+    assert "bad.json" in text and "\ufffd" in text
+    assert "is not a number" in text
+    assert not at.session_state[compare.UPLOADS_KEY]
+
+
+def test_file_without_any_usable_name() -> None:
+    """Neither the scenario's name nor the file's name has anything visible: "Unnamed file" and the key."""
+    at = make_app("compare", lang="en")
+    at.file_uploader(key="compare_upload").set_value(("\u200b.json", LONE_SURROGATE_FILE, "application/json")).run()
+    assert not at.exception
+    (key,) = at.session_state[compare.UPLOADS_KEY]
+    assert f"📄 Unnamed file {key[:6]}" in year_end_table(at).columns
