@@ -1,0 +1,303 @@
+"""Hostile share links at volume (issue 11 item 3): generated query strings through the parser and the app.
+
+Query strings hold huge, negative, NaN and infinite numbers, digits of other scripts,
+repeated keys, 10 KB values, unknown keys, bad room codes and markup. Two layers:
+
+- ``test_parser_names_every_unusable_part``: 1,500 generated links through
+  ui.links.parse_params — nothing raises, every part not used exactly as written
+  is a problem naming its key, and every part without a problem is used as written;
+- ``test_app_warns_once_and_renders_no_markup``: 250 of them opened in the app
+  (one AppTest session, reset between links) — no exception, one warning naming
+  every unusable part (the first 12 and a count of the rest), link text never
+  rendered as a link, image or HTML.
+
+Deterministic: hypothesis runs derandomized (the same examples on every run).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apptools import APP, plain
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from model.plan import BASELINE_IDS, load_plan
+from model.scenario import ScenarioError, validate
+from model.text import LANGS, tr
+from store.board import BoardError, normalize_room
+from ui.links import (
+    BASELINE_PREFIX,
+    MAX_DRAWS,
+    MAX_PARAMS,
+    MAX_SEED,
+    MAX_VALUE_CHARS,
+    MIN_DRAWS,
+    LinkState,
+    parse_params,
+)
+from ui.workshop import get_board
+
+pytestmark = pytest.mark.fuzz
+
+PLAN = load_plan()
+LEVER_IDS = [lv.id for lv in PLAN.levers]
+BASELINE_KEYS = [BASELINE_PREFIX + b for b in BASELINE_IDS]
+SETTING_KEYS = ["lang", "seed", "draws", "tol", "room"]
+KNOWN_KEYS = [*LEVER_IDS, *BASELINE_KEYS, *SETTING_KEYS, "plan", "v"]
+ZWSP = "\u200b"
+SHOWN_PROBLEMS = 12  # ui/share.py lists this many problems, then "and n more"
+
+FUZZ = settings(
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+
+MARKUP = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "![i](https://e.x/p.png)",
+    "**bold** _it_ `code`",
+    "https://evil.example/a?b=c",
+    "www.evil.example",
+    "a@b.example",
+    "# heading",
+    "> quote",
+    "| a | b |",
+    "\u202eevil\u202c",
+    "a\u200bb\u2060",
+    "\u3164",
+    "$x^2$",
+    "\\",
+    "&lt;b&gt;",
+]
+
+
+def _number_texts() -> st.SearchStrategy[str]:
+    floats = st.floats(allow_nan=True, allow_infinity=True)
+    return st.one_of(
+        floats.map(repr),
+        floats.map(lambda x: f"{x:g}"),
+        st.integers(min_value=-(10**30), max_value=10**30).map(str),
+        st.integers(min_value=-5, max_value=400).map(str),
+        st.sampled_from(["nan", "NaN", "-inf", "inf", "Infinity", "1e308", "-1e308", "1e999", "-0", "0x10", "1_000", " 60 "]),
+        st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=6),  # digits of other scripts
+        st.text(alphabet="0123456789.,-+eE ", max_size=12),
+    )
+
+
+def _values() -> st.SearchStrategy[str]:
+    return st.one_of(
+        _number_texts(),
+        st.sampled_from(MARKUP),
+        st.sampled_from([*LANGS, "fr", "VI", "", "K7QMX", "k7qmx", "ABC", "K7QM!", "IIII0000", "🙂🙂🙂🙂"]),
+        st.text(alphabet="23456789ABCDEFGHJKMNPQRSTUVWXYZ01IOl -", max_size=10),  # room codes, some bad
+        st.tuples(st.sampled_from("9a<[é"), st.integers(MAX_VALUE_CHARS - 2, 10_240)).map(lambda t: t[0] * t[1]),
+        st.text(max_size=40),
+    )
+
+
+def _keys() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(KNOWN_KEYS),
+        st.sampled_from(KNOWN_KEYS).map(str.upper),
+        st.sampled_from(MARKUP),
+        st.text(max_size=30),
+        st.sampled_from(["b_", "b_nope", "b_COOPS", "__proto__", "constructor", "new_coops ", " lang"]),
+        st.just("k" * 5000),
+    )
+
+
+def _links() -> st.SearchStrategy[dict[str, list[str]]]:
+    small = st.dictionaries(_keys(), st.lists(_values(), min_size=1, max_size=3), max_size=10)
+    # Sometimes more keys than a link may hold.
+    many = st.integers(MAX_PARAMS - 2, MAX_PARAMS + 30).map(lambda n: {f"k{i}": ["1"] for i in range(n)})
+    return st.one_of(small, small, small, small, small, small, small, small, small, many)
+
+
+# ------------------------------------------------------------------ the oracle
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _strict_ok(check: Callable[[], Any]) -> bool:
+    try:
+        check()
+    except ScenarioError:
+        return False
+    return True
+
+
+def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
+    """Every part of the link not used exactly as written is named by a problem; the rest is used as written."""
+    flagged = {p.key for p in link.problems if p.reason != "repeated"}  # the value used is flagged
+    reasons = {(p.key, p.reason) for p in link.problems}
+    for i, (key, values) in enumerate(raw.items()):
+        if i >= MAX_PARAMS:
+            assert any(p.reason == "too_many" for p in link.problems)
+            break
+        short = _short(key)
+        if len(values) > 1:
+            assert (short, "repeated") in reasons, key
+        value = values[-1]
+        if len(value) > MAX_VALUE_CHARS:
+            assert (short, "too_long") in reasons, key
+            continue
+        if key in LEVER_IDS:
+            if _strict_ok(lambda k=key, v=value: validate(PLAN, {k: v})):
+                assert key not in flagged
+                assert link.levers[key] == validate(PLAN, {key: value})[0].levers[key]
+            else:
+                assert key in flagged, (key, value)
+        elif key in BASELINE_KEYS:
+            # The value alone (a count of 0 managers is fine; it may not fit the other baseline values).
+            bid = key.removeprefix(BASELINE_PREFIX)
+            alone = validate(PLAN, {}, {bid: value}, lenient=True)
+            bad_value = any(c.reason != "inconsistent" for c in alone[1])
+            inconsistent = any(p.reason == "inconsistent" for p in link.problems)
+            if bad_value:
+                assert key in flagged, (key, value)
+            else:
+                assert key in flagged or link.baseline.get(bid) == alone[0].baseline[bid] or inconsistent, (key, value)
+        elif key == "lang":
+            assert (link.lang == value) == (value in LANGS) and ((key in flagged) != (value in LANGS))
+        elif key in ("seed", "draws"):
+            lo, hi = (0, MAX_SEED) if key == "seed" else (MIN_DRAWS, MAX_DRAWS)
+            used = link.seed if key == "seed" else link.draws
+            try:
+                exact = int(value.strip())
+            except ValueError:
+                exact = None
+            if exact is not None and lo <= exact <= hi:
+                assert key not in flagged and used == exact
+            else:
+                assert key in flagged, (key, value)
+        elif key == "tol":
+            if key not in flagged:  # the same number, up to float noise (ui.links allows 1e-9 off the 0.5 grid)
+                assert link.tolerance == pytest.approx(float(value), abs=1e-9)
+        elif key == "room":
+            try:
+                room = normalize_room(value)
+            except BoardError:
+                assert key in flagged and link.room is None
+            else:
+                assert key not in flagged and link.room == room
+        elif key == "plan":
+            assert (link.other_plan is None) == (value == PLAN.id)
+        elif key == "v":
+            assert (link.other_version is None) == (value == PLAN.version)
+        else:
+            assert (short, "unknown") in reasons, key
+    # Whatever came in, the scenario is strictly valid.
+    scenario, changes = validate(PLAN, link.levers, link.baseline)
+    assert changes == [] and scenario.levers == link.levers
+    if link.tolerance is not None:
+        assert math.isfinite(link.tolerance) and 0 <= link.tolerance <= 50
+
+
+EXAMPLES = [
+    {"new_coops": ["1e308"], "dissolution_rate": ["-1e308"], "member_growth": ["nan"], "revenue_growth": ["-inf"]},
+    {"new_coops": ["١٢٠"], "seed": ["٣"], "tol": ["５"]},  # Arabic-Indic and fullwidth digits
+    {"new_coops": ["60", "70", "80"], "lang": ["en", "fr"]},
+    {"new_coops": ["9" * 10_240], "room": ["K7QM!"], "b_coops": ["-5"], "b_nope": ["1"]},
+    {"[x](javascript:alert(1))": ["![i](https://e.x/p.png)"], "<b>": ["<script>alert(1)</script>"]},
+    {"room": ["k7qmx"], "draws": ["1e3"], "seed": [str(2**40)], "plan": ["other"], "v": ["0.9"]},
+    {"b_managers_trained": ["5000"], "b_coops": ["1"]},
+    {f"k{i}": ["1"] for i in range(MAX_PARAMS + 5)},
+]
+
+
+@settings(FUZZ, max_examples=1_500)
+@given(_links())
+@example(EXAMPLES[0])
+@example(EXAMPLES[1])
+@example(EXAMPLES[2])
+@example(EXAMPLES[3])
+@example(EXAMPLES[4])
+@example(EXAMPLES[5])
+@example(EXAMPLES[6])
+@example(EXAMPLES[7])
+def test_parser_names_every_unusable_part(raw: dict[str, list[str]]) -> None:
+    """1,500 generated links (and 8 explicit ones): parse_params never raises and hides nothing."""
+    check_link(raw, parse_params(PLAN, raw))
+
+
+# ------------------------------------------------------------------ in the app
+
+_UNESCAPED = r"(?<!\\)(?:\\\\)*"
+# A user's text rendered as a link, an image or HTML would need one of these unescaped.
+_ACTIVE = re.compile(_UNESCAPED + r"[\[\]<>`]|://|www\.|(?<!" + ZWSP + r")@", re.IGNORECASE)
+
+
+def active_markup(body: str) -> list[str]:
+    """What in a Markdown body could render as a link, an image or HTML: unescaped brackets, tags, autolinks."""
+    return [m.group(0) for m in _ACTIVE.finditer(body)]
+
+
+def _normal(text: str) -> str:
+    return text.replace(ZWSP, "")
+
+
+@pytest.fixture
+def link_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """One app session for every generated link (a room code in a link must not touch a real board)."""
+    monkeypatch.setenv("SONLA_BOARD_DB", str(tmp_path / "board.sqlite"))
+    monkeypatch.delenv("SONLA_DATABASE_URL", raising=False)
+    get_board.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    yield at
+    get_board.clear()
+
+
+def open_link(at: AppTest, raw: Mapping[str, list[str]]) -> AppTest:
+    """The session opens ``raw`` as if it were a fresh link (the app reads a link on a session's first run)."""
+    at.query_params.clear()
+    for key, values in raw.items():
+        at.query_params[key] = list(values)
+    at.session_state["link_loaded"] = False
+    if "link_report" in at.session_state:
+        del at.session_state["link_report"]
+    at.run()
+    return at
+
+
+def check_app(at: AppTest, raw: Mapping[str, list[str]]) -> None:
+    assert not at.exception, at.exception
+    link = parse_params(PLAN, raw)
+    lang = at.session_state["lang"]
+    intro = tr(lang, "links.problems_intro", n=len(link.problems))
+    reports = [w.value for w in at.warning if plain(w.value).startswith(intro)]
+    if not link.problems:
+        assert reports == []
+    else:
+        (report,) = reports  # one warning
+        shown = _normal(plain(report))
+        for problem in link.problems[:SHOWN_PROBLEMS]:
+            assert _normal(problem.key) in shown, problem
+        if len(link.problems) > SHOWN_PROBLEMS:
+            assert tr(lang, "links.more", n=len(link.problems) - SHOWN_PROBLEMS) in shown
+    for element in [*at.warning, *at.info, *at.error, *at.markdown]:
+        assert active_markup(element.value) == [], (element.value[:500], raw)
+
+
+@settings(FUZZ, max_examples=250, suppress_health_check=list(HealthCheck))
+@given(raw=_links())
+@example(raw=EXAMPLES[3])
+@example(raw=EXAMPLES[4])
+@example(raw=EXAMPLES[5])
+@example(raw=EXAMPLES[7])
+def test_app_warns_once_and_renders_no_markup(link_app: AppTest, raw: dict[str, list[str]]) -> None:
+    """250 generated links (and 4 explicit ones) opened in the app: no exception, one warning naming what was not used."""
+    check_app(open_link(link_app, raw), raw)
