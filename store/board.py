@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import math
+import os
+import random
 import re
 import secrets
+import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Connection,
     DateTime,
@@ -34,12 +41,12 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
-    distinct,
     event,
     exc,
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.engine import URL, make_url
 
@@ -60,6 +67,13 @@ ERROR_CODES: tuple[str, ...] = (
     "scenario_too_large",
     "room_full",
     "too_many_rooms",
+    "board_full",
+    "session_full",
+    "rate_limited",
+    "rooms_rate_limited",
+    "no_room",
+    "pin_wait",
+    "pin_not_set",
     "not_allowed",
     "not_found",
     "unavailable",
@@ -85,14 +99,18 @@ class LimitReachedError(BoardError):
     """The room is full, or the board has as many rooms as it may hold."""
 
 
+class RateLimitedError(BoardError):
+    """Too many actions of one kind lately; ``params["seconds"]`` says when the next one is allowed."""
+
+
 class NotAllowedError(BoardError):
-    def __init__(self, reason: str) -> None:
-        super().__init__("not_allowed", reason)
+    def __init__(self, reason: str, code: str = "not_allowed", /, **params: Any) -> None:
+        super().__init__(code, reason, **params)
 
 
 class NotFoundError(BoardError):
-    def __init__(self, reason: str) -> None:
-        super().__init__("not_found", reason)
+    def __init__(self, reason: str, code: str = "not_found", /, **params: Any) -> None:
+        super().__init__(code, reason, **params)
 
 
 class UnavailableError(BoardError):
@@ -158,6 +176,7 @@ def _same(a: str, b: str) -> bool:
 
 # ------------------------------------------------------------------ names
 
+
 def clean_text(text: str) -> str:
     """A name or group as stored: the app's one rule for names (model.text.clean_label).
 
@@ -174,18 +193,56 @@ def clean_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one board holds at most. Lengths are characters after cleaning; the scenario size is UTF-8 bytes."""
+    """What one board holds and allows at most. Lengths are characters after cleaning; the scenario
+    size is UTF-8 bytes; a "session" is one browser tab (its owner token).
+
+    The defaults are sized for workshops of up to ~50 participants a room, and keep an anonymous
+    visitor from filling the database (at most ``entries`` × ``scenario_bytes`` ≈ 320 MB) or
+    making the board refuse everyone else for long.
+    """
 
     name_chars: int = 60
     group_chars: int = 40
     entries_per_room: int = 200
+    entries_per_session: int = 30  # in one room
+    entries: int = 20_000  # on the whole board
     rooms: int = 500
-    scenario_bytes: int = 64 * 1024
+    scenario_bytes: int = 16 * 1024  # a scenario file is ~2 KiB
+    saves_per_minute: int = 10  # per session
+    rooms_per_session_hour: int = 5
+    rooms_per_hour: int = 60  # on the whole board
+    room_idle_days: int = 30  # a room with no save, delete or keep for this long is removed (unless kept)
+    empty_room_idle_hours: int = 24  # a room created and never used
+    pin_min_chars: int = 8
+    pin_free_tries: int = 5  # wrong PINs per session before it has to wait
+    pin_board_free_tries: int = 10  # wrong PINs on the whole board (per hour) before everyone waits
+    pin_max_wait_seconds: int = 300  # the wait doubles with each wrong PIN up to this: never locked for good
 
     def __post_init__(self) -> None:
         for key, value in vars(self).items():
-            if not isinstance(value, int) or value < 1:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"limit {key} must be a positive whole number, not {value!r}")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """Defaults, with any SONLA_LIMIT_<NAME> (e.g. SONLA_LIMIT_ROOM_IDLE_DAYS=90) set in the environment.
+
+        A value that is not a positive whole number raises ValueError naming the variable.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, int] = {}
+        for name in cls.__dataclass_fields__:
+            key = f"SONLA_LIMIT_{name.upper()}"
+            raw = env.get(key, "").strip()
+            if not raw:
+                continue
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise ValueError(f"{key} must be a positive whole number, not {raw[:20]!r}") from None
+            if values[name] < 1:
+                raise ValueError(f"{key} must be a positive whole number, not {raw[:20]!r}")
+        return cls(**values)
 
 
 # ----------------------------------------------------------------- schema
@@ -212,6 +269,47 @@ entries_table = Table(
     sqlite_autoincrement=True,
 )
 
+# A room exists from its creation (or its first save) until it expires or is cleared away.
+# ``active_at`` moves with every save, delete and keep: the page's live list asks for it alone
+# to learn whether anything changed, and expiry reads it.
+rooms_table = Table(
+    "board_rooms",
+    metadata,
+    Column("code", String(ROOM_CODE_MAX), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active_at", DateTime(timezone=True), nullable=False),
+    Column("keep", Boolean, nullable=False, default=False),
+    Column("creator_digest", String(64), nullable=False),
+    Index("ix_board_rooms_active", "active_at"),
+)
+
+# Recent actions that limits count (room created, save, wrong PIN), by whom (a token digest;
+# "" when nobody in particular). Rows older than EVENT_HORIZON are pruned on the next write.
+events_table = Table(
+    "board_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_board_events_kind_at", "kind", "at"),
+    Index("ix_board_events_kind_actor_at", "kind", "actor", "at"),
+)
+EVENT_HORIZON = timedelta(hours=2)
+EV_ROOM, EV_SAVE, EV_PIN_WRONG = "room_created", "save", "pin_wrong"
+
+
+@dataclass(frozen=True)
+class Room:
+    """A room as the page shows it: when it was made and last used, whether it is kept, how full it is."""
+
+    code: str
+    created_at: datetime  # UTC
+    active_at: datetime  # UTC: the last save, delete or keep
+    keep: bool
+    entries: int
+    expires_at: datetime | None  # UTC; None when kept
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -234,10 +332,14 @@ class Entry:
         return _same(_token_digest(owner_token), self.owner_digest)
 
 
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:  # SQLite keeps no offset; everything is written in UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def _entry(row: Row[Any]) -> Entry:
-    created = row.created_at
-    if created.tzinfo is None:  # SQLite keeps no offset; everything is written in UTC
-        created = created.replace(tzinfo=UTC)
+    created = _utc(row.created_at)
     return Entry(
         id=row.id,
         room=row.room,
@@ -253,6 +355,8 @@ def _entry(row: Row[Any]) -> Entry:
 
 # ---------------------------------------------------------------- engines
 
+_log = logging.getLogger(__name__)
+
 # Seconds. A PostgreSQL server that does not answer fails within CONNECT_TIMEOUT;
 # SQLite writers queue behind each other for up to SQLITE_BUSY_TIMEOUT.
 CONNECT_TIMEOUT = 3
@@ -264,7 +368,7 @@ _PG_LOCK_KEY = int.from_bytes(b"sonlaBRD", "big")
 
 # Engines are thread-safe and hold the connection pool: one per URL per process.
 _engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
+_engines_lock = threading.RLock()
 
 
 def _reason(err: BaseException) -> str:
@@ -273,6 +377,39 @@ def _reason(err: BaseException) -> str:
     lines = str(err).strip().splitlines()
     text = lines[0] if lines else ""
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _use_wal(path: str) -> None:
+    """Switch the SQLite file to write-ahead logging, once, before any pooled connection uses it.
+
+    WAL is stored in the file, so it is set once per file, not per connection. Setting it on
+    every new connection (as this module once did) failed at random on a busy board: a fresh
+    connection's ``PRAGMA journal_mode=WAL`` holds a read lock when it asks for the write lock,
+    and SQLite answers SQLITE_BUSY at once instead of waiting (waiting could deadlock), so
+    the pool growing during the first saves on a new server refused a save with "database is
+    locked". Here a plain connection with nothing open switches the mode; another process
+    doing the same or writing at that moment makes it retry until SQLITE_BUSY_TIMEOUT.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT
+    delay = 0.005
+    while True:
+        connection = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None)
+        try:
+            mode = str(connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower()
+            if mode != "wal":
+                # A file system without shared memory (some network mounts) keeps the rollback
+                # journal: slower for readers, still correct with BEGIN IMMEDIATE and the busy timeout.
+                _log.warning("SQLite board %s stays in journal mode %s (WAL not supported here)", path, mode)
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            if time.monotonic() + delay > deadline:
+                raise
+        finally:
+            connection.close()
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.25)
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -284,6 +421,7 @@ def _sqlite_engine(url: URL) -> Engine:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UnavailableError(f"cannot create the folder {folder}: {err.strerror or err}") from err
+    _use_wal(database)
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False},
@@ -293,21 +431,20 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # SQLAlchemy, not the sqlite3 module, emits BEGIN (see _on_begin); WAL
-        # lets readers go on while one writer writes.
+        # SQLAlchemy, not the sqlite3 module, emits BEGIN (see _on_begin). Nothing here may need a
+        # lock: a new connection is made while others write (the journal mode is set in _use_wal).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.fetchall()
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # A write takes the write lock at BEGIN, so its counts cannot go stale
-        # before its insert; others wait (busy timeout) instead of failing.
+        # A write takes the write lock at BEGIN, so its counts cannot go stale before its insert,
+        # and it never upgrades a read lock (SQLite refuses that at once under contention instead
+        # of waiting); others wait for the busy timeout instead of failing.
         write = connection.get_execution_options().get("board_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -352,23 +489,25 @@ def _begin(engine: Engine, *, write: bool) -> Iterator[Connection]:
 
 
 def _engine(url_text: str) -> Engine:
-    """The engine for this URL, with the schema created on first use. Raises UnavailableError."""
+    """The engine for this URL, with the schema created on first use. Raises UnavailableError.
+
+    One thread makes it while the others wait (one pool, one schema check per process);
+    a failure is not cached, so the next call tries again (the database may be back).
+    """
     with _engines_lock:
         engine = _engines.get(url_text)
-    if engine is not None:
+        if engine is not None:
+            return engine
+        engine = _new_engine(url_text)
+        try:
+            with _begin(engine, write=True) as connection:
+                metadata.create_all(connection)
+                _migrate(connection)
+        except BaseException:
+            engine.dispose()
+            raise
+        _engines[url_text] = engine
         return engine
-    engine = _new_engine(url_text)
-    try:
-        with _begin(engine, write=True) as connection:
-            metadata.create_all(connection)
-    except BaseException:
-        engine.dispose()
-        raise
-    with _engines_lock:
-        cached = _engines.setdefault(url_text, engine)
-    if cached is not engine:  # another thread got there first
-        engine.dispose()
-    return cached
 
 
 def dispose_engines() -> None:
@@ -383,12 +522,58 @@ def dispose_engines() -> None:
 # ------------------------------------------------------------------ board
 
 
+def _migrate(connection: Connection) -> None:
+    """Boards made before rooms had their own table: give every room with entries a row (idempotent)."""
+    e, r = entries_table, rooms_table
+    orphans = (
+        select(e.c.room, func.min(e.c.created_at), func.max(e.c.created_at))
+        .where(e.c.room.not_in(select(r.c.code)))
+        .group_by(e.c.room)
+    )
+    rows = connection.execute(orphans).all()
+    for code, created, active in rows:
+        connection.execute(
+            insert(r).values(code=code, created_at=_utc(created), active_at=_utc(active), keep=False, creator_digest="")
+        )
+
+
+def _actor(owner_token: str | None) -> str:
+    """Who is counted for a limit: the digest of a well-formed token, else "" (only board-wide limits then)."""
+    if isinstance(owner_token, str) and _TOKEN_RE.fullmatch(owner_token):
+        return _token_digest(owner_token)
+    return ""
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+# How often a process removes expired rooms and old events (inside a write it is doing anyway).
+HOUSEKEEPING_EVERY = timedelta(minutes=1)
+PIN_WINDOW = timedelta(hours=1)
+PIN_FIRST_WAIT_SECONDS = 15
+
+
+def pin_backoff(wrong: int, free: int, *, cap: int) -> int:
+    """Seconds to wait after the last wrong PIN, given ``wrong`` recent wrong tries of which ``free`` cost nothing.
+
+    15 s after the first try over the free ones, doubling with each further one, never more than ``cap``.
+    """
+    if wrong < free:
+        return 0
+    return min(cap, PIN_FIRST_WAIT_SECONDS * 2 ** min(wrong - free, 30))
+
+
 class Board:
-    """The board in one database. Creating it touches nothing; the first call connects (and creates the table).
+    """The board in one database. Creating it touches nothing; the first call connects (and creates the tables).
 
     ``url``: a SQLAlchemy URL (see store.config.resolve_url for the default);
     ``plan``: saved scenarios are checked against it; ``pin``: the facilitator
-    PIN (None: only an entry's owner may delete it).
+    PIN (None, or shorter than ``limits.pin_min_chars``: nobody is facilitator);
+    ``clock``: the time now, in UTC (tests move it).
+
+    Every limit that counts actions (saves a minute, rooms an hour, wrong PINs)
+    is kept in the database, so replicas of the app on one database share them.
     """
 
     def __init__(
@@ -399,11 +584,25 @@ class Board:
         pin: str | None = None,
         limits: Limits | None = None,
         environ: Mapping[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._url = resolve_url(url, environ=environ)
         self._plan = plan
-        self._pin = pin.strip() if isinstance(pin, str) and pin.strip() else None
         self.limits = limits or Limits()
+        given = pin.strip() if isinstance(pin, str) else ""
+        self.pin_problem: str | None = None
+        if not given:
+            self.pin_problem = "unset"
+        elif len(given) < self.limits.pin_min_chars:
+            self.pin_problem = "too_short"
+            _log.warning(
+                "the facilitator PIN has %d characters, at least %d are needed: facilitator actions are off",
+                len(given),
+                self.limits.pin_min_chars,
+            )
+        self._pin = given if self.pin_problem is None else None
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._housekept: datetime | None = None
 
     def __repr__(self) -> str:
         return f"Board({self.where!r})"
@@ -418,11 +617,19 @@ class Board:
 
     @property
     def where(self) -> str:
-        """The database URL without its password, for messages and logs."""
+        """The database URL without its password, for logs (never for the page: it names the host)."""
         try:
             return make_url(self._url).render_as_string(hide_password=True)
         except exc.ArgumentError:
             return "(not a valid database URL)"
+
+    @property
+    def has_pin(self) -> bool:
+        """Whether a usable facilitator PIN is configured."""
+        return self._pin is not None
+
+    def now(self) -> datetime:
+        return _utc(self._clock())
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[Connection]:
@@ -432,17 +639,20 @@ class Board:
         except BoardError:
             raise
         except (exc.SQLAlchemyError, OSError) as err:
-            raise UnavailableError(_reason(err)) from err
+            reason = _reason(err)
+            _log.warning("workshop board %s unavailable: %s", self.where, reason)
+            raise UnavailableError(reason) from err
 
     # --------------------------------------------------------- checks
 
     def check(self) -> None:
-        """Connect (creating the table on first use); UnavailableError when the database cannot be used."""
+        """Connect (creating the tables on first use); UnavailableError when the database cannot be used."""
         with self._transaction() as connection:
-            connection.execute(select(func.count()).select_from(entries_table).limit(1))
+            connection.execute(select(func.count()).select_from(rooms_table).limit(1))
 
     def is_facilitator(self, pin: str | None) -> bool:
-        """Whether ``pin`` is the facilitator PIN (always False when the board has none)."""
+        """Whether ``pin`` is the facilitator PIN. Counts nothing: callers that take a PIN from a
+        person use ``verify_pin`` (or pass it to a facilitator action), which limits the tries."""
         if self._pin is None or not isinstance(pin, str):
             return False
         return _same(pin.strip(), self._pin)
@@ -479,29 +689,228 @@ class Board:
             raise InvalidInputError("bad_scenario", "not a valid scenario: the plan version is not a short text")
         return self._plan.id, str(version)
 
+    # ---------------------------------------------------- counted actions
+
+    def _recent(
+        self, connection: Connection, kind: str, since: datetime, actor: str | None = None
+    ) -> tuple[int, datetime | None, datetime | None]:
+        """(how many, oldest, newest) events of a kind since a time, of one actor or of everyone."""
+        ev = events_table
+        query = select(func.count(), func.min(ev.c.at), func.max(ev.c.at)).where(ev.c.kind == kind, ev.c.at > since)
+        if actor is not None:
+            query = query.where(ev.c.actor == actor)
+        count, oldest, newest = connection.execute(query).one()
+        return int(count or 0), None if oldest is None else _utc(oldest), None if newest is None else _utc(newest)
+
+    def _record(self, connection: Connection, kind: str, actor: str, now: datetime) -> None:
+        connection.execute(insert(events_table).values(kind=kind, actor=actor, at=now))
+
+    def _housekeeping(self, connection: Connection, now: datetime, *, force: bool = False) -> int:
+        """Remove expired rooms (with their entries) and old events, at most once a minute per Board. Rooms removed."""
+        if not force and self._housekept is not None and now - self._housekept < HOUSEKEEPING_EVERY:
+            return 0
+        self._housekept = now
+        r, e = rooms_table, entries_table
+        has_entries = select(e.c.id).where(e.c.room == r.c.code).exists()
+        expired = (r.c.keep.is_(False)) & (
+            (r.c.active_at < now - timedelta(days=self.limits.room_idle_days))
+            | ((r.c.active_at < now - timedelta(hours=self.limits.empty_room_idle_hours)) & ~has_entries)
+        )
+        codes = list(connection.scalars(select(r.c.code).where(expired)))
+        for start in range(0, len(codes), 500):
+            chunk = codes[start : start + 500]
+            connection.execute(delete(e).where(e.c.room.in_(chunk)))
+            connection.execute(delete(r).where(r.c.code.in_(chunk)))
+        connection.execute(delete(events_table).where(events_table.c.at < now - EVENT_HORIZON))
+        if codes:
+            _log.info("workshop board: %d idle rooms expired", len(codes))
+        return len(codes)
+
+    def expire_rooms(self) -> int:
+        """Remove every room idle for longer than the limits allow (not kept), with its entries. How many went."""
+        with self._transaction(write=True) as connection:
+            return self._housekeeping(connection, self.now(), force=True)
+
+    def _pin_wait(self, connection: Connection, actor: str, now: datetime) -> int:
+        """Seconds before this session may try a PIN (0: now): its own wrong tries and the whole board's."""
+        since = now - PIN_WINDOW
+        wait = 0
+        for who, free in ((actor, self.limits.pin_free_tries), (None, self.limits.pin_board_free_tries)):
+            if who == "":
+                continue
+            count, _, newest = self._recent(connection, EV_PIN_WRONG, since, who)
+            backoff = pin_backoff(count, free, cap=self.limits.pin_max_wait_seconds)
+            if backoff and newest is not None:
+                left = newest + timedelta(seconds=backoff) - now
+                if left > timedelta(0):
+                    wait = max(wait, _seconds(left))
+        return wait
+
+    def _verify_pin(self, connection: Connection, pin: object, actor: str, now: datetime) -> bool:
+        """Inside a write transaction: RateLimitedError while PIN tries must wait; a wrong PIN is recorded."""
+        if self._pin is None:
+            raise NotAllowedError(
+                "no facilitator PIN of sufficient length is configured", "pin_not_set", min=self.limits.pin_min_chars
+            )
+        wait = self._pin_wait(connection, actor, now)
+        if wait:
+            raise RateLimitedError("pin_wait", f"too many wrong PINs lately: next try in {wait} s", seconds=wait)
+        if self.is_facilitator(pin if isinstance(pin, str) else None):
+            return True
+        self._record(connection, EV_PIN_WRONG, actor, now)
+        return False
+
+    def pin_wait(self, owner_token: str | None) -> int:
+        """Seconds before this session may try the PIN again (0: it may try now)."""
+        with self._transaction() as connection:
+            return self._pin_wait(connection, _actor(owner_token), self.now())
+
+    def verify_pin(self, pin: str, *, owner_token: str | None) -> bool:
+        """Check a PIN typed by a person. True when right. A wrong one is counted for this session and
+        the whole board; past a few, every try waits (15 s, doubling, at most ``pin_max_wait_seconds``):
+        RateLimitedError("pin_wait", seconds=…). NotAllowedError("pin_not_set") when there is no usable PIN.
+        """
+        now = self.now()
+        with self._transaction(write=True) as connection:
+            return self._verify_pin(connection, pin, _actor(owner_token), now)
+
+    def _facilitator_or_raise(self, connection: Connection, pin: object, actor: str, now: datetime) -> None:
+        # The wrong try must be committed, so the refusal is raised after the transaction.
+        if not self._verify_pin(connection, pin, actor, now):
+            raise _WrongPinError
+
     # ------------------------------------------------------------ rooms
 
-    def new_room(self) -> str:
-        """A fresh room code, not in use on this board. LimitReachedError("too_many_rooms") when the board is full."""
-        with self._transaction() as connection:
-            rooms = connection.scalar(select(func.count(distinct(entries_table.c.room))))
-            if (rooms or 0) >= self.limits.rooms:
-                limit = self.limits.rooms
-                raise LimitReachedError("too_many_rooms", f"the board holds {rooms} rooms, at most {limit}", limit=limit)
+    def _create_room(self, connection: Connection, code: str | None, actor: str, now: datetime) -> str:
+        r = rooms_table
+        rooms = connection.scalar(select(func.count()).select_from(r)) or 0
+        if rooms >= self.limits.rooms:
+            limit = self.limits.rooms
+            raise LimitReachedError("too_many_rooms", f"the board holds {rooms} rooms, at most {limit}", limit=limit)
+        since = now - timedelta(hours=1)
+        for who, limit in ((actor, self.limits.rooms_per_session_hour), (None, self.limits.rooms_per_hour)):
+            if who == "":
+                continue
+            count, oldest, _ = self._recent(connection, EV_ROOM, since, who)
+            if count >= limit and oldest is not None:
+                wait = _seconds(oldest + timedelta(hours=1) - now)
+                scope = "this session" if who else "the board"
+                raise RateLimitedError(
+                    "rooms_rate_limited",
+                    f"{scope} made {count} rooms in the last hour, at most {limit}",
+                    seconds=wait,
+                    limit=limit,
+                )
+        if code is None:
             for _ in range(20):
-                code = new_room_code()
-                used = connection.scalar(select(func.count()).select_from(entries_table).where(entries_table.c.room == code))
-                if not used:
-                    return code
-        raise UnavailableError("no free room code found")  # 20 collisions in a row: not with ≤ 500 rooms
+                candidate = new_room_code()
+                taken = connection.scalar(select(func.count()).select_from(r).where(r.c.code == candidate))
+                if not taken:
+                    code = candidate
+                    break
+            else:
+                raise UnavailableError("no free room code found")  # 20 collisions in a row: not with ≤ 500 rooms
+        connection.execute(insert(r).values(code=code, created_at=now, active_at=now, keep=False, creator_digest=actor))
+        self._record(connection, EV_ROOM, actor, now)
+        return code
+
+    def new_room(self, *, owner_token: str | None = None) -> str:
+        """A fresh room, created now. LimitReachedError("too_many_rooms") when the board is full;
+        RateLimitedError("rooms_rate_limited") when this session or the board made too many rooms lately."""
+        now = self.now()
+        with self._transaction(write=True) as connection:
+            self._housekeeping(connection, now)
+            return self._create_room(connection, None, _actor(owner_token), now)
+
+    def _room_row(self, connection: Connection, code: str) -> Room | None:
+        r, e = rooms_table, entries_table
+        row = connection.execute(select(r).where(r.c.code == code)).first()
+        if row is None:
+            return None
+        entries = int(connection.scalar(select(func.count()).select_from(e).where(e.c.room == code)) or 0)
+        active = _utc(row.active_at)
+        if row.keep:
+            expires = None
+        elif entries:
+            expires = active + timedelta(days=self.limits.room_idle_days)
+        else:
+            expires = active + timedelta(hours=self.limits.empty_room_idle_hours)
+        return Room(
+            code=row.code,
+            created_at=_utc(row.created_at),
+            active_at=active,
+            keep=bool(row.keep),
+            entries=entries,
+            expires_at=expires,
+        )
+
+    def room(self, code: str) -> Room | None:
+        """The room with this code, or None when there is none (never made, expired or mistyped)."""
+        code = normalize_room(code)
+        with self._transaction() as connection:
+            found = self._room_row(connection, code)
+        if found is not None and found.expires_at is not None and found.expires_at <= self.now():
+            return None
+        return found
+
+    def changed_at(self, code: str) -> datetime | None:
+        """When anything in the room last changed (one indexed read; None: no such room). Live lists poll this."""
+        code = normalize_room(code)
+        r = rooms_table
+        with self._transaction() as connection:
+            value = connection.scalar(select(r.c.active_at).where(r.c.code == code))
+        return None if value is None else _utc(value)
+
+    def _touch(self, connection: Connection, code: str, now: datetime) -> None:
+        r = rooms_table
+        connection.execute(update(r).where(r.c.code == code).values(active_at=now))
+
+    def keep_room(self, code: str, keep: bool = True, *, pin: str | None, owner_token: str | None = None) -> None:
+        """The facilitator keeps a room from expiring (or lets it expire again). PIN tries are limited as in verify_pin."""
+        code = normalize_room(code)
+        now = self.now()
+        wrong = False
+        with self._transaction(write=True) as connection:
+            if self._room_row(connection, code) is None:
+                raise NotFoundError(f"there is no room {code}", "no_room", room=code)
+            try:
+                self._facilitator_or_raise(connection, pin, _actor(owner_token), now)
+            except _WrongPinError:
+                wrong = True
+            else:
+                connection.execute(update(rooms_table).where(rooms_table.c.code == code).values(keep=bool(keep), active_at=now))
+        if wrong:
+            raise NotAllowedError("only the facilitator, with the PIN, may keep a room")
+
+    def clear_room(self, code: str, *, pin: str | None, owner_token: str | None = None) -> int:
+        """The facilitator deletes every entry of a room at once (the room stays). How many went."""
+        code = normalize_room(code)
+        now = self.now()
+        wrong = False
+        removed = 0
+        with self._transaction(write=True) as connection:
+            if self._room_row(connection, code) is None:
+                raise NotFoundError(f"there is no room {code}", "no_room", room=code)
+            try:
+                self._facilitator_or_raise(connection, pin, _actor(owner_token), now)
+            except _WrongPinError:
+                wrong = True
+            else:
+                removed = connection.execute(delete(entries_table).where(entries_table.c.room == code)).rowcount or 0
+                self._touch(connection, code, now)
+        if wrong:
+            raise NotAllowedError("only the facilitator, with the PIN, may clear a room")
+        return int(removed)
 
     # ---------------------------------------------------------- entries
 
     def save(self, room: str, *, name: str, group: str, scenario_json: str, owner_token: str) -> Entry:
         """Save a scenario file (as made by model.scenario.to_json) in a room; the new entry comes back.
 
-        InvalidInputError for a bad room code, name, group, owner token or scenario;
-        LimitReachedError when the room is full or a new room would be one too many.
+        A room that does not exist yet is created (with new_room's limits). InvalidInputError for a
+        bad room code, name, group, owner token or scenario; LimitReachedError when the room, this
+        session's share of it or the board is full, or a new room would be one too many;
+        RateLimitedError when this session saves too often.
         """
         room = normalize_room(room)
         name = self._clean_label(name, kind="name", limit=self.limits.name_chars)
@@ -511,6 +920,8 @@ class Board:
         if not isinstance(owner_token, str) or not _TOKEN_RE.fullmatch(owner_token):
             raise InvalidInputError("bad_owner_token", "the owner token must be 16–128 characters of A–Z, a–z, 0–9, _ or -")
         plan_id, plan_version = self._check_scenario(scenario_json)
+        actor = _token_digest(owner_token)
+        now = self.now()
         values = {
             "room": room,
             "name": name,
@@ -518,23 +929,43 @@ class Board:
             "scenario_json": scenario_json,
             "plan_id": plan_id,
             "plan_version": plan_version,
-            "created_at": datetime.now(UTC),
-            "owner_digest": _token_digest(owner_token),
+            "created_at": now,
+            "owner_digest": actor,
         }
         table = entries_table
+        lim = self.limits
         with self._transaction(write=True) as connection:
+            self._housekeeping(connection, now)
+            count, oldest, _ = self._recent(connection, EV_SAVE, now - timedelta(minutes=1), actor)
+            if count >= lim.saves_per_minute and oldest is not None:
+                wait = _seconds(oldest + timedelta(minutes=1) - now)
+                raise RateLimitedError(
+                    "rate_limited", f"{count} saves in the last minute, at most {lim.saves_per_minute}", seconds=wait
+                )
+            if self._room_row(connection, room) is None:
+                self._create_room(connection, room, actor, now)
             in_room = connection.scalar(select(func.count()).select_from(table).where(table.c.room == room)) or 0
-            if in_room >= self.limits.entries_per_room:
-                limit = self.limits.entries_per_room
-                reason = f"room {room} holds {in_room} scenarios, at most {limit}"
-                raise LimitReachedError("room_full", reason, limit=limit, room=room)
-            if in_room == 0:
-                rooms = connection.scalar(select(func.count(distinct(table.c.room)))) or 0
-                if rooms >= self.limits.rooms:
-                    limit = self.limits.rooms
-                    raise LimitReachedError("too_many_rooms", f"the board holds {rooms} rooms, at most {limit}", limit=limit)
+            if in_room >= lim.entries_per_room:
+                reason = f"room {room} holds {in_room} scenarios, at most {lim.entries_per_room}"
+                raise LimitReachedError("room_full", reason, limit=lim.entries_per_room, room=room)
+            mine = (
+                connection.scalar(
+                    select(func.count()).select_from(table).where(table.c.room == room, table.c.owner_digest == actor)
+                )
+                or 0
+            )
+            if mine >= lim.entries_per_session:
+                reason = f"this session saved {mine} scenarios in room {room}, at most {lim.entries_per_session}"
+                raise LimitReachedError("session_full", reason, limit=lim.entries_per_session, room=room)
+            total = connection.scalar(select(func.count()).select_from(table)) or 0
+            if total >= lim.entries:
+                raise LimitReachedError(
+                    "board_full", f"the board holds {total} scenarios, at most {lim.entries}", limit=lim.entries
+                )
             result = connection.execute(insert(table).values(**values))
             (entry_id,) = result.inserted_primary_key or (None,)
+            self._record(connection, EV_SAVE, actor, now)
+            self._touch(connection, room, now)
         return Entry(
             id=int(entry_id),
             room=room,
@@ -543,8 +974,8 @@ class Board:
             scenario_json=scenario_json,
             plan_id=plan_id,
             plan_version=plan_version,
-            created_at=values["created_at"],
-            owner_digest=values["owner_digest"],
+            created_at=now,
+            owner_digest=actor,
         )
 
     def list_entries(self, room: str) -> list[Entry]:
@@ -568,19 +999,37 @@ class Board:
         return _entry(row)
 
     def delete_entry(self, room: str, entry_id: int, *, owner_token: str | None = None, pin: str | None = None) -> None:
-        """Delete an entry: allowed with the token that saved it or with the facilitator PIN (NotAllowedError otherwise)."""
+        """Delete an entry: allowed with the token that saved it or with the facilitator PIN (NotAllowedError otherwise).
+
+        A PIN given here is checked like verify_pin (wrong ones counted, tries limited).
+        """
         room = normalize_room(room)
         if not _valid_id(entry_id):
             raise NotFoundError(f"room {room} has no entry {str(entry_id)[:20]}")
         table = entries_table
         where = (table.c.room == room, table.c.id == entry_id)
+        now = self.now()
+        wrong = False
         with self._transaction(write=True) as connection:
             row = connection.execute(select(table).where(*where)).first()
             if row is None:
                 raise NotFoundError(f"room {room} has no entry {entry_id}")
-            if not (_entry(row).owned_by(owner_token) or self.is_facilitator(pin)):
-                raise NotAllowedError("only the tab that saved this scenario, or the facilitator with the PIN, may delete it")
-            connection.execute(delete(table).where(*where))
+            if not _entry(row).owned_by(owner_token):
+                if not (isinstance(pin, str) and pin.strip()):
+                    raise NotAllowedError("only the tab that saved this scenario, or the facilitator with the PIN, may delete it")
+                try:
+                    self._facilitator_or_raise(connection, pin, _actor(owner_token), now)
+                except _WrongPinError:
+                    wrong = True
+            if not wrong:
+                connection.execute(delete(table).where(*where))
+                self._touch(connection, room, now)
+        if wrong:
+            raise NotAllowedError("only the tab that saved this scenario, or the facilitator with the PIN, may delete it")
+
+
+class _WrongPinError(Exception):
+    """A wrong PIN inside a write transaction: recorded, then refused once the transaction is committed."""
 
 
 def _valid_id(entry_id: object) -> bool:

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -34,7 +35,7 @@ from store.config import normalize_url, sqlite_url
 
 PG_URL_ENV = "SONLA_TEST_DATABASE_URL"
 PG_BINDIR_ENV = "SONLA_PG_BINDIR"  # e.g. /usr/lib/postgresql/16/bin, when not the newest under /usr/lib/postgresql
-PIN = "4711"
+PIN = "4711-2023"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -205,8 +206,8 @@ def scenario_json(plan: Plan) -> str:
 def make_board(board_url: str, plan: Plan) -> Callable[..., Board]:
     """A Board on this test's database; keyword arguments set (small) limits."""
 
-    def make(*, pin: str | None = PIN, **limits: Any) -> Board:
-        return Board(board_url, plan=plan, pin=pin, limits=Limits(**limits))
+    def make(*, pin: str | None = PIN, clock: Callable[[], datetime] | None = None, **limits: Any) -> Board:
+        return Board(board_url, plan=plan, pin=pin, limits=Limits(**limits), clock=clock)
 
     return make
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from boardtools import Clock
 
 from model.plan import Plan
 from model.scenario import from_json, to_json, validate
@@ -215,16 +217,20 @@ def test_room_full(pin: str, make_board: Callable[..., Board], scenario_json: st
 
 
 def test_too_many_rooms(pin: str, make_board: Callable[..., Board], scenario_json: str) -> None:
-    board = make_board(rooms=2)
+    clock = Clock()
+    board = make_board(rooms=2, clock=clock)
     save(board, "a", scenario_json, room="AAAA")
     save(board, "b", scenario_json, room="BBBB")
     assert code_of(lambda: save(board, "c", scenario_json, room="CCCC")) == "too_many_rooms"
     assert code_of(board.new_room) == "too_many_rooms"
     save(board, "existing rooms still take entries", scenario_json, room="AAAA")
-    assert board.list_entries("CCCC") == []
-    # A room whose entries are all deleted no longer counts.
+    assert board.list_entries("CCCC") == [] and board.room("CCCC") is None
+    # An emptied room still counts until it has been idle long enough to expire.
     board.delete_entry("BBBB", board.list_entries("BBBB")[0].id, pin=pin)
+    assert code_of(lambda: save(board, "c", scenario_json, room="CCCC")) == "too_many_rooms"
+    clock.advance(hours=board.limits.empty_room_idle_hours + 1)
     save(board, "c", scenario_json, room="CCCC")
+    assert board.room("BBBB") is None and board.room("AAAA") is not None
 
 
 def test_scenario_size_limit(make_board: Callable[..., Board], scenario_json: str) -> None:
@@ -239,10 +245,13 @@ def test_scenario_size_limit(make_board: Callable[..., Board], scenario_json: st
 
 def test_default_limits(board: Board, scenario_json: str) -> None:
     assert (board.limits.name_chars, board.limits.group_chars) == (60, 40)
-    assert (board.limits.entries_per_room, board.limits.rooms, board.limits.scenario_bytes) == (200, 500, 64 * 1024)
+    assert (board.limits.entries_per_room, board.limits.rooms, board.limits.scenario_bytes) == (200, 500, 16 * 1024)
+    assert (board.limits.entries_per_session, board.limits.entries, board.limits.saves_per_minute) == (30, 20_000, 10)
+    assert (board.limits.rooms_per_session_hour, board.limits.rooms_per_hour) == (5, 60)
+    assert (board.limits.room_idle_days, board.limits.empty_room_idle_hours, board.limits.pin_min_chars) == (30, 24, 8)
     padded = json.loads(scenario_json)
     padded["name"] = "x" * 80
-    big = json.dumps(padded) + " " * (64 * 1024)
+    big = json.dumps(padded) + " " * (16 * 1024)
     assert code_of(lambda: save(board, "big", big)) == "scenario_too_large"
 
 
@@ -308,7 +317,8 @@ def test_new_room_is_not_in_use(board: Board, scenario_json: str) -> None:
 # ----------------------------------------------------- scenario checks
 
 
-def test_invalid_scenarios_are_refused(board: Board, plan: Plan, scenario_json: str) -> None:
+def test_invalid_scenarios_are_refused(make_board: Callable[..., Board], plan: Plan, scenario_json: str) -> None:
+    board = make_board(scenario_bytes=128 * 1024)  # the nested brackets below are 60 KB
     other_plan = json.loads(scenario_json)
     other_plan["plan"]["id"] = "hanoi-2024"
     long_version = json.loads(scenario_json)
@@ -384,9 +394,10 @@ def test_control_characters_are_stripped(board: Board, scenario_json: str) -> No
 # ---------------------------------------------------------- concurrency
 
 
-def test_concurrent_saves_lose_nothing(board: Board, scenario_json: str) -> None:
+def test_concurrent_saves_lose_nothing(make_board: Callable[..., Board], scenario_json: str) -> None:
     """8 threads × 25 saves into one room: all 200 are there (the room limit is exactly 200)."""
     threads, per_thread = 8, 25
+    board = make_board(saves_per_minute=per_thread)
 
     def work(thread: int) -> list[int]:
         token = new_owner_token()
@@ -404,7 +415,7 @@ def test_concurrent_saves_lose_nothing(board: Board, scenario_json: str) -> None
 
 def test_concurrent_saves_respect_the_room_limit(make_board: Callable[..., Board], scenario_json: str) -> None:
     """The count check and the insert are one transaction: racing saves never overfill a room."""
-    board = make_board(entries_per_room=150)
+    board = make_board(entries_per_room=150, saves_per_minute=25)
 
     def work(thread: int) -> list[str]:
         outcomes = []
@@ -499,11 +510,19 @@ def test_unreachable_database_is_unavailable_quickly(
 
 
 def test_unanswering_server_times_out(plan: Plan) -> None:
-    """A PostgreSQL host that never answers (TEST-NET-1, RFC 5737) fails within the connect timeout, not the OS's minutes."""
-    board = Board("postgresql://board:pw@192.0.2.1:5432/board", plan=plan)
-    started = time.monotonic()
-    assert code_of(board.check) == "unavailable"
-    assert time.monotonic() - started < 8
+    """A PostgreSQL server that takes the connection but never answers fails within the connect timeout.
+
+    (A loopback socket that listens and never speaks: the kernel completes the TCP handshake,
+    the driver then waits for the server's first message.)
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        board = Board(f"postgresql://board:pw@127.0.0.1:{port}/board", plan=plan)
+        started = time.monotonic()
+        assert code_of(board.check) == "unavailable"
+        assert time.monotonic() - started < 8
 
 
 def test_sqlite_folder_is_made_on_first_use(tmp_path: Path, plan: Plan, scenario_json: str) -> None:
