@@ -97,4 +97,3 @@ def test_names_come_back_as_the_rule_says(roomy_board: Board, scenario_json: str
     listed = {e.id: e for e in board.list_entries(ROOM)}
     assert (listed[entry.id].name, listed[entry.id].group) == (cleaned_name, cleaned_group)
     assert len(listed) == before + 1
-
