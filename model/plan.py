@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import math
 import tomllib
 from collections.abc import Mapping
@@ -113,6 +114,14 @@ class Target(_Row):
     def _positive(cls, v: float) -> float:
         if not math.isfinite(v) or v <= 0:
             raise ValueError(f"{v} is not a positive number")
+        return v
+
+    @field_validator("decimals")
+    @classmethod
+    def _few_decimals(cls, v: int) -> int:
+        # Also the precision of the baseline value of the same id (Plan.baseline_decimals).
+        if not 0 <= v <= 6:
+            raise ValueError(f"{v} is not between 0 and 6")
         return v
 
     def label(self, lang: str) -> str:
@@ -297,6 +306,12 @@ class Plan:
     def baseline_values(self) -> dict[str, float]:
         return {b.id: b.value for b in self.baseline}
 
+    def baseline_decimals(self, baseline_id: str) -> int:
+        """Decimals a baseline value is given with: those of its indicator (counts whole, money to
+        0.1 or 0.01 million VND). Validation refuses finer values and the editor shows exactly these,
+        so a value in use always reads back as itself."""
+        return self.target(baseline_id).decimals
+
     def target_values(self) -> dict[str, float]:
         return {t.id: t.value for t in self.targets}
 
@@ -309,6 +324,15 @@ class Plan:
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+def round_baseline(value: float, decimals: int) -> float:
+    """A finite baseline value rounded half up to ``decimals`` decimals, as people
+    round (1234.5 → 1235, not Python's 1234): the nearest float to that decimal number."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 400  # room for any float's digits
+        exact = decimal.Decimal(repr(value)).quantize(decimal.Decimal(1).scaleb(-decimals), rounding=decimal.ROUND_HALF_UP)
+    return float(exact) + 0.0
 
 
 def on_step(value: float, lo: float, step: float) -> bool:
@@ -428,6 +452,10 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
     for t in targets:
         if t.main_lever not in lever_by_id or not lever_by_id[t.main_lever].is_number:
             raise PlanError(f"{file}: target {t.id}: main_lever {t.main_lever!r} is not a numeric lever")
+    decimals = {t.id: t.decimals for t in targets}
+    for b in baseline:
+        if round_baseline(b.value, decimals[b.id]) != b.value:
+            raise PlanError(f"{file}: baseline {b.id}: value {_fmt(b.value)} has more than {decimals[b.id]} decimals")
     base = {b.id: b.value for b in baseline}
     for err in baseline_problems(base):
         raise PlanError(f"{file}: baseline {err}")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.plan import BASELINE_IDS, Lever, Plan, baseline_problems, on_step
+from model.plan import BASELINE_IDS, Lever, Plan, baseline_problems, on_step, round_baseline
 from model.text import clean_label
 
 FORMAT = "sonla-coop-scenario"
@@ -119,21 +119,36 @@ def check_lever(lv: Lever, value: Any) -> tuple[float | str | None, str | None, 
     return x, None, None
 
 
-def check_baseline_value(key: str, value: Any) -> tuple[float | None, str | None, str | None]:
-    """(repaired value or None, reason, message) for one baseline override."""
+def check_baseline_value(key: str, value: Any, *, decimals: int) -> tuple[float | None, str | None, str | None]:
+    """(repaired value or None, reason, message) for one baseline override.
+
+    A value is used at ``decimals`` decimals (Plan.baseline_decimals: what the editor shows), so
+    that the value in use and its text are the same number. A finer value is off that step:
+    lenient validation rounds it. Coops and unions must stay more than 0 once rounded (the model
+    divides by them): 0.00001 coops is refused, and the plan's value applies.
+    """
     x = _as_number(value)
     if x is None:
         return None, "not_a_number", f"baseline {key}: {str(value)[:40]!r} is not a number"
     if not math.isfinite(x):
         return None, "not_finite", f"baseline {key}: {x} is not a finite number"
+    x += 0.0  # -0.0 → 0.0
     # Checked before the clamp below: clamping a negative count of coops or
     # unions to 0 would give a value that strict validation rejects.
-    if key in ("unions", "coops") and x <= 0:
+    positive = key in ("unions", "coops")
+    if positive and x <= 0:
         return None, "out_of_range", f"baseline {key}: must be more than 0"
     if x < 0:
         return 0.0, "out_of_range", f"baseline {key}: {_fmt(x)} is negative"
     if x > MAX_BASELINE:
         return MAX_BASELINE, "out_of_range", f"baseline {key}: {_fmt(x)} is more than {_fmt(MAX_BASELINE)}"
+    rounded = round_baseline(x, decimals)
+    if positive and rounded <= 0:
+        # 0.00001 coops would be shown as "0", which the editor cannot take back: refused, not rounded.
+        return None, "out_of_range", f"baseline {key}: must be more than 0 ({_fmt(x)} is 0 at {decimals} decimals)"
+    if rounded != x:
+        step = _fmt(10.0**-decimals)
+        return rounded, "off_step", f"baseline {key}: {_fmt(x)} is not on the step {step} (it has more than {decimals} decimals)"
     return x, None, None
 
 
@@ -178,7 +193,7 @@ def validate(
             problems.append(f"unknown baseline value {str(key)[:40]!r}")
             changes.append(Change(f"baseline.{str(key)[:40]}", str(raw)[:40], None, "unknown"))
             continue
-        fixed_b, reason, msg = check_baseline_value(key, raw)
+        fixed_b, reason, msg = check_baseline_value(key, raw, decimals=plan.baseline_decimals(key))
         if reason is not None:
             assert msg is not None
             problems.append(msg)

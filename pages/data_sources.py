@@ -50,8 +50,9 @@ st.subheader(t("data_sources.baseline.title"))
 st.caption(t("data_sources.baseline.caption"))
 overrides = state.baseline_overrides()
 generation = int(st.session_state.get(EDITOR_GENERATION, 0))
+shown = editor_frame(plan, overrides, lang)
 edited = st.data_editor(
-    editor_frame(plan, overrides, lang),
+    shown,
     key=editor_key(overrides, generation),
     hide_index=True,
     width="stretch",
@@ -73,13 +74,16 @@ edited = st.data_editor(
         "symbol": st.column_config.TextColumn(t("data_sources.col.symbol")),
     },
 )
-wanted = overrides_from_editor(plan, edited, lang)
+# Only cells the user changed count (their text differs from `shown`). After applying or turning
+# them down the editor gets a new key, so the next run starts with no edits and cannot rerun
+# again: one rerun per edit, never one caused by the editor's own output.
+wanted = overrides_from_editor(plan, shown, edited, overrides, lang)
 if wanted != overrides:
     accepted, problems = split_baseline(plan, state.levers(), wanted, previous=overrides, lang=lang)
     if problems:
-        # Turned-down cells go back to the values in use (a new editor); the rest applies.
-        st.session_state[EDITOR_GENERATION] = generation + 1
+        # Turned-down cells go back to the values in use; the rest applies.
         st.session_state[REJECTED] = problems
+    st.session_state[EDITOR_GENERATION] = generation + 1
     state.set_baseline(accepted)
     st.rerun()
 rejected = st.session_state.pop(REJECTED, None)

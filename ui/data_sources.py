@@ -2,9 +2,13 @@
 
 The baseline editor keeps nothing of its own: the overrides live in the
 scenario (``st.session_state["baseline"]``). Its widget key is derived from
-the overrides in use, so whenever they change (an edit accepted, the plan's
-baseline restored, a scenario uploaded, the sidebar reset) the editor starts
-afresh from them; an edit that is rejected stays visible beside its error.
+the overrides in use and a generation the page bumps on every edit it
+applies or turns down, so the editor then starts afresh from the values in
+use (an edit accepted, the plan's baseline restored, a scenario uploaded, the
+sidebar reset). Only cells whose text differs from the text the editor was
+built with count as edits: the editor's own output can never start a rerun.
+Each value is shown at its plan precision (Plan.baseline_decimals), the same
+precision validation holds it to, so the text shown reads back as the value.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
 from model.plan import Observation, Plan
-from model.scenario import ScenarioError, validate
+from model.scenario import Change, ScenarioError, validate
 from model.text import LOCALES, number, tr
 from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, style
-from ui.exports import problem_lines
+from ui.exports import problem_lines, quoted
 
 EDITOR_PREFIX = "data_sources_baseline_"
 SCOPE_COLORS: tuple[str, ...] = (PALETTE[1], PALETTE[2], PALETTE[3], "#8C6D31")
@@ -82,10 +86,10 @@ def editor_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.Da
                 "id": b.id,
                 "label": target.label(lang),
                 # Text in the locale's format (34.350 / 34,350); parsed back with Babel.
-                "value": _value_text(float(overrides.get(b.id, b.value)), lang),
+                "value": baseline_text(plan, b.id, float(overrides.get(b.id, b.value)), lang),
                 "unit": target.unit(lang),
                 "overridden": tr(lang, "data_sources.baseline.overridden_mark") if overridden else "",
-                "plan_value": number(b.value, lang, 0 if float(b.value).is_integer() else 1),
+                "plan_value": baseline_text(plan, b.id, b.value, lang),
                 "provenance": tr(lang, f"provenance.{b.provenance}"),
                 "note": b.note(lang),
                 "date": date_text(b.date, lang),
@@ -96,9 +100,18 @@ def editor_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def _value_text(value: float, lang: str) -> str:
-    decimals = 0 if value.is_integer() else len(f"{value:.6g}".partition(".")[2])
-    return number(value, lang, min(decimals, 6))
+def baseline_text(plan: Plan, baseline_id: str, value: float, lang: str) -> str:
+    """A baseline value as the editor shows it: at the plan's precision for it, without trailing
+    zeros (815; 48,05; 1.941,2). For any value validation accepts, parse_value reads it back as itself."""
+    return value_text(value, plan.baseline_decimals(baseline_id), lang)
+
+
+def value_text(value: float, decimals: int, lang: str) -> str:
+    """``value`` rounded to ``decimals`` in the locale's format, trailing zeros of the decimals dropped."""
+    text = number(value, lang, decimals)
+    if decimals > 0:
+        text = text.rstrip("0").removesuffix(get_decimal_symbol(LOCALES[lang]))
+    return text
 
 
 def parse_value(text: Any, lang: str) -> float | str:
@@ -115,18 +128,35 @@ def parse_value(text: Any, lang: str) -> float | str:
         return str(text).strip()
 
 
-def overrides_from_editor(plan: Plan, edited: pd.DataFrame, lang: str) -> dict[str, Any]:
-    """The overrides the edited table asks for: every value that differs from the plan's.
+def overrides_from_editor(
+    plan: Plan, shown: pd.DataFrame, edited: pd.DataFrame, overrides: Mapping[str, float], lang: str
+) -> dict[str, Any]:
+    """The overrides the user's edits ask for: ``overrides`` with each edited cell applied.
 
-    A cell that is not a number (emptied, "abc") comes back as text so validation names it.
+    A cell is edited when its text differs from the text the editor was built with (``shown``);
+    the others keep their values in use, whatever their text would read back as. An edited value
+    equal to the plan's drops the override; one that is not a number (emptied, "abc") comes back
+    as text so validation names it.
     """
     plan_values = plan.baseline_values()
-    out: dict[str, Any] = {}
-    for bid, text in zip(edited["id"], edited["value"], strict=True):
+    out: dict[str, Any] = dict(overrides)
+    for bid, before, text in zip(shown["id"], shown["value"], edited["value"], strict=True):
+        if _cell(text) == _cell(before):
+            continue
+        key = str(bid)
         value = parse_value(text, lang)
-        if isinstance(value, str) or value != plan_values[str(bid)]:
-            out[str(bid)] = value
+        if isinstance(value, str) or value != plan_values[key]:
+            out[key] = value
+        else:
+            out.pop(key, None)
     return out
+
+
+def _cell(value: Any) -> str:
+    """A cell's text for comparing (an emptied cell is None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
 def split_baseline(
@@ -157,10 +187,45 @@ def split_baseline(
                 bad.add(key)
                 if change.reason == "inconsistent":
                     bad.add("managers" if key == "managers_trained" else "coops")
-            turned_down += problem_lines(plan, changes, lang)
+            turned_down += baseline_problem_lines(plan, changes, lang)
             current = {k: v for k, v in current.items() if k not in bad}
             current |= {k: previous[k] for k in bad if k in previous}
     return dict(previous), turned_down
+
+
+def baseline_problem_lines(plan: Plan, changes: Iterable[Change], lang: str) -> list[str]:
+    """The editor's turned-down values in words. Baseline values finer than their precision, or
+    coops/unions that are 0 at it, are said here with the value as typed; the rest as everywhere."""
+    lines = []
+    for change in changes:
+        bid = change.key.removeprefix("baseline.")
+        if change.key == bid or bid not in plan.baseline_values():
+            lines += problem_lines(plan, [change], lang)
+            continue
+        name = quoted(plan.target(bid).label(lang), lang)
+        given = _given_text(change.given, lang)
+        decimals = plan.baseline_decimals(bid)
+        if change.reason == "off_step":
+            key = "whole" if decimals == 0 else "too_precise"
+            lines.append(tr(lang, f"data_sources.baseline.{key}", name=name, given=given, decimals=decimals))
+        elif change.reason == "out_of_range" and bid in ("coops", "unions"):
+            lines.append(tr(lang, "exports.problem.must_be_positive", name=name, given=given))
+        else:
+            lines += problem_lines(plan, [change], lang)
+    return lines
+
+
+def _given_text(given: str, lang: str) -> str:
+    """A typed number in the locale's format with all its decimals (0,00001); as given when it has
+    too many for that (1e-300)."""
+    try:
+        x = float(given)
+    except ValueError:
+        return given
+    if not math.isfinite(x) or round(x, 9) != x:
+        return given
+    decimals = len(f"{x:.9f}".rstrip("0").partition(".")[2])
+    return number(x, lang, decimals)
 
 
 def overridden_lines(plan: Plan, overrides: Mapping[str, float], lang: str) -> list[str]:
@@ -175,8 +240,8 @@ def overridden_lines(plan: Plan, overrides: Mapping[str, float], lang: str) -> l
                     lang,
                     "data_sources.baseline.override_line",
                     label=target.label(lang),
-                    value=number(value, lang, 0 if float(value).is_integer() else 2),
-                    plan=number(b.value, lang, 0 if float(b.value).is_integer() else 1),
+                    value=baseline_text(plan, b.id, float(value), lang),
+                    plan=baseline_text(plan, b.id, b.value, lang),
                     unit=target.unit(lang),
                 )
             )

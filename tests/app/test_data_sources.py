@@ -4,13 +4,19 @@ nothing), observations, equations; the upload on this page."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
-from apptools import make_app, plain, scorecard_cell
+import streamlit
+from apptools import APP, make_app, plain, scorecard_cell
+from hypothesis import given, settings
+from hypothesis import strategies as hyp
 from streamlit.testing.v1 import AppTest
 
 from model.plan import BASELINE_IDS, load_plan
+from model.scenario import validate
 from model.text import LANGS, tr
+from ui.data_sources import baseline_text, editor_frame, overrides_from_editor, parse_value
 
 PLAN = load_plan()
 ROW = {bid: i for i, bid in enumerate(b.id for b in PLAN.baseline)}
@@ -193,3 +199,122 @@ def test_valid_upload_applies_once() -> None:
     assert at.session_state["levers"]["new_coops"] == 90
     # 800 + 90 = 890 coops at year end.
     assert overview_projection(at, "Cooperatives at year end") == "890"
+
+
+# ---------------------------------------------- issue 12: no rerun loop from a link
+
+
+MAX_RERUNS = 3  # a run may rerun once for a real edit; more than this is a loop
+
+
+@pytest.fixture
+def reruns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every st.rerun() the app calls; past MAX_RERUNS an exception stops the loop (instead of a hang)."""
+    calls: list[str] = []
+    real = streamlit.rerun
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        calls.append("rerun")
+        if len(calls) > MAX_RERUNS:
+            raise RuntimeError(f"st.rerun() called {len(calls)} times: a rerun loop")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "rerun", counting)
+    return calls
+
+
+def open_data_sources(query: dict[str, str]) -> AppTest:
+    """The app opened at /data_sources?<query>, as a shared link would (the link is read on that first run)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(query)
+    at.switch_page("pages/data_sources.py")
+    return at.run()
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "bid", "shown"),
+    [("b_coops", "0.00001", "coops", "815"), ("b_unions", "0.00001", "unions", "6"), ("b_coops", "1e-300", "coops", "815")],
+)
+def test_link_with_a_value_the_editor_cannot_show_does_not_loop(
+    reruns: list[str], key: str, given: str, bid: str, shown: str
+) -> None:
+    """Regression (issue 12): /data_sources?b_coops=0.00001 never drew and burned a core. The editor showed
+    1e-05 as "0", read "0" back, had it refused (coops must be > 0), kept 1e-05 and reran — forever.
+    Now the link's value is refused (the plan's value applies, a warning names it) and the page draws
+    with no rerun at all, also on the runs after."""
+    at = open_data_sources({key: given, "lang": "en"})
+    assert not at.exception
+    assert reruns == []
+    assert at.session_state["baseline"] == {}  # the plan's value
+    warning = plain(at.warning[0].value)
+    assert key in warning and f"«{given}»" in warning and "is outside the allowed range" in warning
+    assert at.data_editor[0].value.set_index("id").loc[bid, "value"] == shown
+    assert len(at.subheader) == 5  # the whole page drew
+    for _ in range(2):
+        at.run()
+        assert not at.exception
+    assert reruns == []
+
+
+def test_a_value_shown_otherwise_never_starts_a_rerun(reruns: list[str]) -> None:
+    """Regression (issue 12): the editor's own output could start a rerun. Even a value that bypassed
+    validation and does not read back (1e-05 coops shows as "0") changes nothing unless a cell is edited."""
+    at = page("en")
+    at.session_state["baseline"] = {"coops": 1e-05}
+    at.run()
+    assert not at.exception
+    assert reruns == []
+    assert at.session_state["baseline"] == {"coops": 1e-05}
+
+
+def test_one_rerun_per_edit(reruns: list[str]) -> None:
+    """An accepted edit and a turned-down edit each rerun once; the fresh editor then holds no edits."""
+    at = edit(page("en"), {"coops": "800"})
+    assert reruns == ["rerun"]
+    assert at.session_state["baseline"] == {"coops": 800.0}
+    at = edit(at, {"coops": "0.00001"})
+    assert reruns == ["rerun", "rerun"]
+    assert at.session_state["baseline"] == {"coops": 800.0}
+    assert "“Cooperatives at year end”: must be more than 0 (0.00001 entered)" in plain(at.error[0].value)
+    at.run()
+    assert reruns == ["rerun", "rerun"]
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("lang", "edits", "expected"),
+    [
+        ("en", {"members": "34,350.5"}, "“Cooperative members”: must be a whole number (34,350.5 entered)"),
+        ("vi", {"revenue_per_coop": "1.941,25"}, "tối đa 1 chữ số thập phân (đã nhập 1.941,25)"),
+    ],
+)
+def test_finer_values_than_the_editor_shows_are_turned_down(lang: str, edits: dict[str, str], expected: str) -> None:
+    at = edit(page(lang), edits)
+    assert not at.exception
+    assert at.session_state["baseline"] == {}
+    assert expected in plain(at.error[0].value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    bid=hyp.sampled_from(BASELINE_IDS),
+    raw=hyp.one_of(
+        hyp.floats(min_value=0, max_value=2e9, allow_nan=False),
+        hyp.floats(min_value=0, max_value=1e-3),
+        hyp.integers(0, 10**9).map(lambda n: n / 100),
+    ),
+    lang=hyp.sampled_from(LANGS),
+)
+def test_every_accepted_value_reads_back_as_itself(bid: str, raw: float, lang: str) -> None:
+    """For any baseline value validation accepts (strictly, or as lenient validation repairs it), the text
+    the editor shows parses back to exactly that value — so an unedited editor never asks for a change."""
+    scenario, _ = validate(PLAN, {}, {bid: raw}, lenient=True)
+    validate(PLAN, {}, scenario.baseline)  # strict accepts it
+    for key, value in scenario.baseline.items():
+        text = baseline_text(PLAN, key, value, lang)
+        assert parse_value(text, lang) == value, text
+    # The unedited editor reads back every value in use, cell by cell, as the same overrides.
+    frame = editor_frame(PLAN, scenario.baseline, lang)
+    for key, text in zip(frame["id"], frame["value"], strict=True):
+        assert parse_value(text, lang) == scenario.baseline.get(key, PLAN.baseline_values()[key])
+    assert overrides_from_editor(PLAN, frame, frame.copy(), scenario.baseline, lang) == scenario.baseline

@@ -70,6 +70,10 @@ def test_round_trip() -> None:
         (params_of(room="no room!"), "room", "bad_room", None),
         (params_of(b_coops="-5"), "b_coops", "out_of_range", None),
         (params_of(b_managers_trained="5000"), "b_managers_trained", "inconsistent", "3050"),
+        # Issue 12: values the editor cannot show (it would show "0" and loop); the plan's value applies.
+        (params_of(b_coops="0.00001"), "b_coops", "out_of_range", None),
+        (params_of(b_unions="1e-300"), "b_unions", "out_of_range", None),
+        (params_of(b_members="34350.4"), "b_members", "off_step", "34350"),
     ],
 )
 def test_tampered_values_are_reported_and_repaired(raw: dict[str, list[str]], key: str, reason: str, used: str | None) -> None:
@@ -78,8 +82,10 @@ def test_tampered_values_are_reported_and_repaired(raw: dict[str, list[str]], ke
     assert problem.reason == reason
     if used is not None:
         assert problem.used is not None and float(problem.used) == pytest.approx(float(used))
-    # The rest of the link still applies.
+    # The rest of the link still applies; what was dropped is not in the scenario.
     assert link.levers["members_per_new_coop"] == 20
+    if used is None and key.startswith("b_"):
+        assert key.removeprefix("b_") not in link.baseline
     # Whatever came in, every lever ends valid: inside its range.
     for lv in PLAN.numeric_levers:
         assert lv.lo <= float(link.levers[lv.id]) <= lv.hi
@@ -174,10 +180,11 @@ def test_old_plan_version_link_notice() -> None:
 
 
 def test_link_report_numbers_in_the_locale_format() -> None:
-    """Regression: the repaired values were shown as 2.5 and 1234.5 in the Vietnamese view."""
+    """Regression: the repaired values were shown as 2.5 and 1234.5 in the Vietnamese view.
+    (Managers are a count, kept whole: 1234.5 is rounded to 1.235, and caps the trained ones.)"""
     at = open_link(
         {"dissolution_rate": ["1", "2.5"], "b_managers": "1234.5", "b_managers_trained": "2000", "revenue_growth": "2.3"}
     )
     text = plain(at.warning[0].value)
-    assert "dùng 2,5" in text and "dùng 1.234,5" in text
+    assert "dùng 2,5" in text and "dùng 1.235" in text
     assert "2.5" not in text.replace("«2.5»", "").replace("«2.3»", "")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.plan import BASELINE_IDS, LEVER_IDS, Plan, load_plan
+from model.plan import BASELINE_IDS, DEFAULT_PLAN_PATH, LEVER_IDS, Plan, PlanError, load_plan, parse_plan
 from model.scenario import MAX_FILE_BYTES, Change, ScenarioError, from_json, to_json, validate
 
 _PLAN = load_plan()
@@ -375,3 +376,70 @@ def test_hostile_json_is_a_scenario_error(plan: Plan, text: str) -> None:
     """Regression: these files raised RecursionError / OverflowError / ValueError instead of ScenarioError."""
     with pytest.raises(ScenarioError):
         from_json(plan, text)
+
+
+# ------------------------------------------- baseline precision (issue 12)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("coops", 0.00001), ("unions", 0.00001), ("coops", 1e-300), ("unions", "0.4"), ("coops", "1e-05")],
+)
+def test_coops_and_unions_that_are_0_at_their_precision_are_refused(plan: Plan, key: str, value: Any) -> None:
+    """Regression (issue 12): b_coops=0.00001 passed validation (> 0), was shown as "0" by the editor and
+    looped the page. Counts are whole (the indicator's decimals): 0.00001 coops is 0, so it is refused —
+    strict names it, lenient drops it (the plan's value applies)."""
+    with pytest.raises(ScenarioError, match=rf"baseline {key}: must be more than 0 \(.* is 0 at 0 decimals\)"):
+        validate(plan, baseline={key: value})
+    scenario, changes = validate(plan, baseline={key: value}, lenient=True)
+    assert scenario.baseline == {}
+    assert changes == [Change(f"baseline.{key}", str(value), None, "out_of_range")]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "used"),
+    [
+        ("members", 34350.5, 34351.0),  # half up, as people round (Python's round() gives 34350)
+        ("members", 1e-300, 0.0),
+        ("unions", 0.5, 1.0),
+        ("revenue_per_coop", 1941.25, 1941.3),  # one decimal, as its indicator
+        ("worker_income", 48.125, 48.13),  # two decimals
+        ("worker_income", 0.1 + 0.2, 0.3),
+    ],
+)
+def test_values_finer_than_their_precision(plan: Plan, key: str, value: float, used: float) -> None:
+    """Strict: refused, naming the value and the step. Lenient: rounded to the step (like a lever off its step)."""
+    decimals = plan.baseline_decimals(key)
+    with pytest.raises(ScenarioError, match=rf"baseline {key}: .* is not on the step .* more than {decimals} decimals"):
+        validate(plan, baseline={key: value})
+    scenario, (change,) = validate(plan, baseline={key: value}, lenient=True)
+    assert change.reason == "off_step"
+    assert scenario.baseline[key] == pytest.approx(used, abs=1e-12)
+    assert change.used is not None and float(change.used) == pytest.approx(used, abs=1e-12)
+    validate(plan, baseline=scenario.baseline)  # the repaired value passes strict validation
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("coops", 300), ("unions", 1), ("members", 0), ("revenue_per_coop", 1941.2), ("worker_income", 48.05), ("members", 1e9)],
+)
+def test_values_at_their_precision_are_accepted(plan: Plan, key: str, value: float) -> None:
+    scenario, changes = validate(plan, baseline={key: value})
+    assert changes == []
+    assert scenario.baseline[key] == pytest.approx(value)
+
+
+def test_precision_comes_from_the_plan(plan: Plan) -> None:
+    """One declaration: a baseline value has the decimals of its indicator (counts whole, money 1–2)."""
+    for b in plan.baseline:
+        assert plan.baseline_decimals(b.id) == plan.target(b.id).decimals
+    assert plan.baseline_decimals("coops") == 0
+    assert plan.baseline_decimals("revenue_per_coop") == 1
+    assert plan.baseline_decimals("worker_income") == 2
+
+
+def test_a_plan_baseline_finer_than_its_precision_is_a_plan_error() -> None:
+    raw = tomllib.loads(DEFAULT_PLAN_PATH.read_text(encoding="utf-8"))
+    next(b for b in raw["baseline"] if b["id"] == "coops")["value"] = 815.5
+    with pytest.raises(PlanError, match=r"baseline coops: value 815\.5 has more than 0 decimals"):
+        parse_plan(raw)
