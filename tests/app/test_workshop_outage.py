@@ -20,7 +20,7 @@ from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 from model.text import tr
 from store import dispose_engines
 from tests.store.pgcluster import PgCluster
-from ui.workshop import get_board, pin_guard
+from ui.workshop import get_board
 
 UNAVAILABLE = tr("vi", "workshop.error.unavailable")
 # Seconds one run of a page may take while the database is down (a refused connection fails at once;
@@ -56,10 +56,8 @@ def board_on_postgres(cluster: PgCluster, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.delenv("SONLA_BOARD_PIN", raising=False)
     monkeypatch.delenv("SONLA_BOARD_DB", raising=False)
     get_board.clear()
-    pin_guard.clear()
     yield url
     get_board.clear()
-    pin_guard.clear()
     dispose_engines()
     if not cluster.running:
         cluster.start()
