@@ -1,4 +1,8 @@
-"""Workshop: a room (short code) where groups save named scenarios; list, load, compare, delete."""
+"""Workshop: a room (short code) where groups save named scenarios; list, load, compare, delete.
+
+Every board action can be refused (limits, PIN, the database down): each refusal is a message in the
+session's language, nothing typed is lost, and the page recovers by itself when the database is back.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
-from store import BoardError, UnavailableError
+from store import BoardError, UnavailableError, normalize_room
 from ui import state, workshop
 from ui.i18n import STATUS_ICONS, indicator_value, md_escape, t
 from ui.share import current_url, qr_png
@@ -18,33 +22,66 @@ plan = state.get_plan()
 lang = state.lang()
 board = workshop.get_board()
 
+NAME_KEY, GROUP_KEY = "workshop_name", "workshop_group"
+SAVE_NOTICE = "workshop_save_notice"
+RERUN_APP = "workshop_rerun_app"  # set by a callback inside the fragment: the whole page must follow
+LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): redraw only when the room changed
+
 st.title(t("workshop.title"))
 st.caption(t("workshop.intro"))
 
+
+def _viewer_timezone() -> dt.tzinfo:
+    """The browser's time zone; Vietnam's (UTC+7) when the browser does not say."""
+    try:
+        return ZoneInfo(st.context.timezone or "Asia/Ho_Chi_Minh")
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.timezone(dt.timedelta(hours=7))
+
+
+viewer_tz = _viewer_timezone()
+
+
+@st.fragment(run_every=dt.timedelta(seconds=5))
+def _wait_for_the_board() -> None:
+    """While the database is down: look again every few seconds and redraw the whole page once it is back."""
+    try:
+        board.check()
+    except UnavailableError:
+        return
+    st.rerun(scope="app")  # runs once: on the next run the board is there and this fragment is not drawn
+
+
 try:
     board.check()
-except UnavailableError as err:
+    available = True
+except UnavailableError:
+    # The reason (host, driver message) is in the server log, not on a page anyone can open.
+    available = False
     st.error(t("workshop.error.unavailable"), icon="⚠️")
-    st.caption(t("workshop.unavailable_detail", reason=err.reason))
-    st.stop()
+    st.caption(t("workshop.retrying"))
+    _wait_for_the_board()
 
 
 def _join() -> None:
-    code = st.session_state.get("workshop_code", "")
+    ss = st.session_state
     try:
-        workshop.set_room(code)
-        st.session_state.pop("workshop_join_error", None)
-        joined = workshop.room()
-        if joined is not None and not board.list_entries(joined):
-            # A mistyped code opens an empty room: say so, or a group saves where nobody looks.
-            st.session_state["workshop_room_notice"] = t("workshop.room_empty", room=joined)
+        code = normalize_room(ss.get("workshop_code", ""))
+        found = board.room(code)
     except BoardError as err:
-        st.session_state["workshop_join_error"] = workshop.error_text(err)
+        ss["workshop_join_error"] = workshop.error_text(err)
+        return
+    if found is None:
+        # Never made, mistyped, or expired: say so instead of opening an empty room nobody else is in.
+        ss["workshop_join_error"] = t("workshop.no_room", room=code, days=board.limits.room_idle_days)
+        return
+    workshop.set_room(code)
+    ss.pop("workshop_join_error", None)
 
 
 def _new_room() -> None:
     try:
-        workshop.set_room(board.new_room())
+        workshop.set_room(board.new_room(owner_token=workshop.owner_token()))
         st.session_state.pop("workshop_join_error", None)
     except BoardError as err:
         st.session_state["workshop_join_error"] = workshop.error_text(err)
@@ -52,17 +89,33 @@ def _new_room() -> None:
 
 def _leave() -> None:
     workshop.set_room(None)
+    st.session_state.pop(LIST_CACHE, None)
 
 
 room = workshop.room()
+if room is not None and available:
+    # A room from a link or an earlier visit may have expired (or never existed: a typed link).
+    try:
+        info = board.room(room)
+    except UnavailableError:
+        info, available = None, False
+    if available and info is None:
+        st.session_state["workshop_join_error"] = t("workshop.no_room", room=room, days=board.limits.room_idle_days)
+        workshop.set_room(None)
+        room = None
+else:
+    info = None
+
 if room is None:
+    if not available:
+        st.stop()
     st.subheader(t("workshop.join_heading"))
     col_code, col_join = st.columns([3, 1], vertical_alignment="bottom")
     col_code.text_input(t("workshop.code_label"), key="workshop_code", max_chars=8, placeholder=t("workshop.code_placeholder"))
     col_join.button(t("workshop.join"), on_click=_join, width="stretch")
     st.button(t("workshop.new_room"), on_click=_new_room, help=t("workshop.new_room_help"))
     if "workshop_join_error" in st.session_state:
-        st.error(st.session_state["workshop_join_error"])
+        st.error(st.session_state.pop("workshop_join_error"))
     st.stop()
 
 # ------------------------------------------------------------------ in a room
@@ -70,44 +123,61 @@ head, qr_col = st.columns([3, 1])
 with head:
     st.subheader(t("workshop.room_heading", room=room))
     st.caption(t("workshop.room_help"))
+    if info is not None:
+        if info.keep or info.expires_at is None:
+            st.caption(t("workshop.room_kept"))
+        else:
+            expires = info.expires_at.astimezone(viewer_tz).strftime("%d/%m/%Y")
+            st.caption(t("workshop.room_expires", date=expires, days=board.limits.room_idle_days))
     st.button(t("workshop.leave"), on_click=_leave)
-    if "workshop_room_notice" in st.session_state:
-        st.warning(st.session_state.pop("workshop_room_notice"))
 with qr_col:
     # The link opens this room with the current scenario: put it on the projector.
     st.image(qr_png(current_url()), caption=t("workshop.qr_caption", room=room), width=180)
 
-with st.form("workshop_save", clear_on_submit=True):
+
+def _save() -> None:
+    """The form's submit: what was typed stays in the boxes unless the save landed."""
+    ss = st.session_state
+    name, group = ss.get(NAME_KEY, ""), ss.get(GROUP_KEY, "")
+    try:
+        entry = board.save(
+            room,
+            name=name,
+            group=group,
+            scenario_json=workshop.current_scenario_json(name),
+            owner_token=workshop.owner_token(),
+        )
+    except BoardError as err:
+        ss[SAVE_NOTICE] = ("error", t("workshop.not_saved", reason=workshop.error_text(err)))
+        return
+    ss[SAVE_NOTICE] = ("success", t("workshop.saved", name=md_escape(entry.name)))
+    ss[NAME_KEY] = ""
+
+
+statuses_now = state.statuses_of(state.year_end(*state.scenario_key()))
+with st.form("workshop_save", clear_on_submit=False):
     st.markdown(f"**{t('workshop.save_heading')}**")
+    st.caption(
+        t(
+            "workshop.current_result",
+            reached=sum(s == "reached" for s in statuses_now.values()),
+            close=sum(s == "close" for s in statuses_now.values()),
+            total=len(statuses_now),
+        )
+    )
     col_name, col_group = st.columns(2)
-    name = col_name.text_input(t("workshop.name_label"), max_chars=board.limits.name_chars)
-    group = col_group.text_input(t("workshop.group_label"), max_chars=board.limits.group_chars)
-    if st.form_submit_button(t("workshop.save"), type="primary"):
-        try:
-            entry = board.save(
-                room,
-                name=name,
-                group=group,
-                scenario_json=workshop.current_scenario_json(name),
-                owner_token=workshop.owner_token(),
-            )
-            st.success(t("workshop.saved", name=md_escape(entry.name)))
-        except BoardError as err:
-            st.error(workshop.error_text(err))
-
-
-RERUN_APP = "workshop_rerun_app"  # set by a callback inside the fragment: the whole page must follow
+    col_name.text_input(t("workshop.name_label"), max_chars=board.limits.name_chars, key=NAME_KEY)
+    col_group.text_input(t("workshop.group_label"), max_chars=board.limits.group_chars, key=GROUP_KEY)
+    st.form_submit_button(t("workshop.save"), type="primary", on_click=_save)
+notice = st.session_state.pop(SAVE_NOTICE, None)
+if notice:
+    (st.success if notice[0] == "success" else st.error)(notice[1])
 
 
 def _delete(entry_id: int) -> None:
     st.session_state[RERUN_APP] = True
     try:
-        board.delete_entry(
-            room,
-            entry_id,
-            owner_token=workshop.owner_token(),
-            pin=st.session_state.get(workshop.FACILITATOR_KEY),
-        )
+        board.delete_entry(room, entry_id, owner_token=workshop.owner_token(), pin=workshop.facilitator_pin())
         st.session_state["workshop_notice"] = ("success", t("workshop.deleted"))
     except BoardError as err:
         st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
@@ -126,15 +196,17 @@ def _load(entry_id: int) -> None:
         st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
 
 
-def _viewer_timezone() -> dt.tzinfo:
-    """The browser's time zone; Vietnam's (UTC+7) when the browser does not say."""
-    try:
-        return ZoneInfo(st.context.timezone or "Asia/Ho_Chi_Minh")
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.timezone(dt.timedelta(hours=7))
-
-
-viewer_tz = _viewer_timezone()
+def _room_entries() -> tuple[list, list[workshop.EntryResult]]:
+    """The room's entries and their projections; read and projected again only when the room changed
+    (one indexed read of the room's change time otherwise)."""
+    changed = board.changed_at(room)
+    cached = st.session_state.get(LIST_CACHE)
+    if cached is not None and cached[0] == room and cached[1] == changed and changed is not None:
+        return cached[2], cached[3]
+    entries = board.list_entries(room)
+    results = workshop.project_entries(entries)
+    st.session_state[LIST_CACHE] = (room, changed, entries, results)
+    return entries, results
 
 
 @st.fragment(run_every=dt.timedelta(seconds=5))
@@ -145,7 +217,7 @@ def board_list() -> None:
         # sidebar, the link and the QR code follow (a fragment rerun would redraw only this list).
         st.rerun(scope="app")
     try:
-        entries = board.list_entries(room)
+        entries, results = _room_entries()
     except BoardError as err:
         st.error(workshop.error_text(err))
         return
@@ -156,7 +228,6 @@ def board_list() -> None:
     if not entries:
         st.info(t("workshop.empty"))
         return
-    results = workshop.project_entries(entries)
     rows = []
     for r in results:
         statuses = state.statuses_of(r.year_end)
@@ -222,15 +293,66 @@ def board_list() -> None:
 
 board_list()
 
+
+# ---------------------------------------------------------------- facilitator
+def _try_pin() -> None:
+    pin = st.session_state.get("workshop_pin", "")
+    st.session_state["workshop_pin"] = ""
+    if not pin:
+        return
+    try:
+        ok = workshop.try_pin(pin)
+    except BoardError as err:
+        st.session_state["workshop_pin_notice"] = workshop.error_text(err)
+        return
+    if not ok:
+        st.session_state["workshop_pin_notice"] = t("workshop.pin_wrong")
+
+
+def _keep(keep: bool) -> None:
+    try:
+        board.keep_room(room, keep, pin=workshop.facilitator_pin(), owner_token=workshop.owner_token())
+    except BoardError as err:
+        st.session_state["workshop_pin_notice"] = workshop.error_text(err)
+
+
+def _clear() -> None:
+    st.session_state[RERUN_APP] = True
+    try:
+        removed = board.clear_room(room, pin=workshop.facilitator_pin(), owner_token=workshop.owner_token())
+        st.session_state["workshop_notice"] = ("success", t("workshop.cleared", n=removed))
+    except BoardError as err:
+        st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
+    st.session_state["workshop_clear_confirm"] = False
+
+
 with st.expander(t("workshop.facilitator_heading")):
-    if workshop.is_facilitator():
-        st.success(t("workshop.facilitator_on"))
-    elif workshop.pin_locked():
-        st.error(t("workshop.pin_locked"))
+    if not board.has_pin:
+        st.info(t("workshop.facilitator_off", min=board.limits.pin_min_chars))
+    elif workshop.is_facilitator():
+        st.success(t("workshop.facilitator_on", room=room))
+        kept = bool(info and info.keep)
+        st.toggle(
+            t("workshop.keep_room"),
+            value=kept,
+            help=t("workshop.keep_help", days=board.limits.room_idle_days),
+            key=f"workshop_keep_{room}_{kept}",
+            on_change=_keep,
+            args=(not kept,),
+        )
+        confirm = st.checkbox(t("workshop.clear_confirm", room=room), key="workshop_clear_confirm")
+        st.button(t("workshop.clear_room"), on_click=_clear, disabled=not confirm, type="secondary")
     else:
-        pin = st.text_input(t("workshop.pin_label"), type="password", key="workshop_pin")
-        if st.button(t("workshop.pin_submit")) and pin:
-            if workshop.try_pin(pin):
-                st.rerun()
-            else:
-                st.error(t("workshop.pin_wrong"))
+        try:
+            wait = board.pin_wait(workshop.owner_token())
+        except BoardError as err:
+            wait = 0
+            st.error(workshop.error_text(err))
+        if wait:
+            st.warning(t("workshop.error.pin_wait", wait=workshop.wait_text(wait)))
+        else:
+            st.text_input(t("workshop.pin_label"), type="password", key="workshop_pin")
+            st.button(t("workshop.pin_submit"), on_click=_try_pin)
+    pin_notice = st.session_state.pop("workshop_pin_notice", None)
+    if pin_notice:
+        st.error(pin_notice)

@@ -7,9 +7,8 @@ and every other page keeps working.
 
 from __future__ import annotations
 
+import logging
 import os
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,17 +19,15 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from model.engine import project
 from model.scenario import LoadedScenario, Scenario, from_json, to_json
-from store import Board, BoardError, Entry, board_pin, new_owner_token, normalize_room
+from store import Board, BoardError, Entry, Limits, board_pin, new_owner_token, normalize_room
 from ui import state
 from ui.i18n import t
 
 ROOM_KEY = "workshop_room"
 OWNER_KEY = "workshop_owner"
-FACILITATOR_KEY = "workshop_facilitator"
-PIN_TRIES_KEY = "workshop_pin_tries"
-MAX_PIN_TRIES = 5  # per tab
-ROOM_PIN_TRIES = 30  # per room within LOCK_SECONDS: at most ~180 guesses an hour at a 4-digit PIN
-LOCK_SECONDS = 600.0
+FACILITATOR_KEY = "workshop_facilitator"  # {"room": code, "pin": pin}: facilitator rights in that room only
+
+_log = logging.getLogger(__name__)
 
 
 def _secret(name: str) -> str | None:
@@ -42,19 +39,30 @@ def _secret(name: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _limits() -> Limits:
+    try:
+        return Limits.from_environ(os.environ)
+    except ValueError as err:
+        _log.error("workshop board limits: %s; using the defaults", err)
+        return Limits()
+
+
 @st.cache_resource(show_spinner=False)
 def get_board() -> Board:
     """One Board per server (it holds no per-user state; its engine is thread-safe).
 
     Database: secrets ``database_url``, else SONLA_DATABASE_URL, else the
     SQLite file SONLA_BOARD_DB or .board/board.sqlite. PIN: secrets
-    ``board_pin``, else SONLA_BOARD_PIN.
+    ``board_pin``, else SONLA_BOARD_PIN (at least 8 characters, or facilitator
+    actions are off). Limits: SONLA_LIMIT_<NAME> (see store.Limits).
     """
-    return Board(_secret("database_url"), plan=state.get_plan(), pin=_secret("board_pin") or board_pin(os.environ))
+    return Board(
+        _secret("database_url"), plan=state.get_plan(), pin=_secret("board_pin") or board_pin(os.environ), limits=_limits()
+    )
 
 
 def owner_token() -> str:
-    """A random token for this browser tab: it may delete what it saved."""
+    """A random token for this browser tab: it may delete what it saved; limits count per token."""
     if OWNER_KEY not in st.session_state:
         st.session_state[OWNER_KEY] = new_owner_token()
     return st.session_state[OWNER_KEY]
@@ -69,70 +77,48 @@ def set_room(code: str | None) -> None:
     st.session_state[ROOM_KEY] = None if code is None else normalize_room(code)
 
 
+def wait_text(seconds: int) -> str:
+    """ "45 s" / "3 min" in the session's language."""
+    if seconds < 90:
+        return t("workshop.wait_seconds", n=int(seconds))
+    return t("workshop.wait_minutes", n=max(1, round(seconds / 60)))
+
+
 def error_text(err: BoardError) -> str:
-    """The board's refusal in the session's language."""
+    """The board's refusal in the session's language (never its technical reason: that goes to the log)."""
+    params = dict(err.params)
+    if "seconds" in params:
+        params["wait"] = wait_text(int(params["seconds"]))
     try:
-        return t(f"workshop.error.{err.code}", **err.params)
+        return t(f"workshop.error.{err.code}", **params)
     except (KeyError, IndexError):
         return t(f"workshop.error.{err.code}")
 
 
 def is_facilitator() -> bool:
-    return bool(st.session_state.get(FACILITATOR_KEY))
+    """Facilitator rights hold in the room where the PIN was entered, not in another."""
+    grant = st.session_state.get(FACILITATOR_KEY)
+    return isinstance(grant, dict) and grant.get("room") is not None and grant.get("room") == room()
 
 
-class PinGuard:
-    """Wrong-PIN attempts per room, counted for the whole server.
-
-    A tab gets MAX_PIN_TRIES wrong tries (session state); the room as a whole
-    ROOM_PIN_TRIES within LOCK_SECONDS, so reloading cannot brute-force the PIN,
-    while one participant's few wrong guesses cannot lock the facilitator out.
-    Thread-safe: one per server.
-    """
-
-    def __init__(self, *, tries: int = ROOM_PIN_TRIES, seconds: float = LOCK_SECONDS) -> None:
-        self._tries, self._seconds = tries, seconds
-        self._wrong: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, room_code: str, now: float) -> list[float]:
-        recent = [t for t in self._wrong.get(room_code, []) if now - t < self._seconds]
-        self._wrong[room_code] = recent
-        return recent
-
-    def locked(self, room_code: str, *, now: float | None = None) -> bool:
-        with self._lock:
-            return len(self._recent(room_code, time.monotonic() if now is None else now)) >= self._tries
-
-    def record_wrong(self, room_code: str, *, now: float | None = None) -> None:
-        with self._lock:
-            self._recent(room_code, time.monotonic() if now is None else now).append(
-                time.monotonic() if now is None else now
-            )
-
-
-@st.cache_resource(show_spinner=False)
-def pin_guard() -> PinGuard:
-    return PinGuard(tries=ROOM_PIN_TRIES, seconds=LOCK_SECONDS)
+def facilitator_pin() -> str | None:
+    """The PIN to pass with a facilitator action in the current room (None elsewhere)."""
+    return st.session_state[FACILITATOR_KEY]["pin"] if is_facilitator() else None
 
 
 def try_pin(pin: str) -> bool:
-    """Check the facilitator PIN: a few wrong tries per tab, more per room on the server."""
-    code = room() or ""
-    guard = pin_guard()
-    if pin_locked():
+    """Check the facilitator PIN for the current room; the board counts wrong tries and makes them wait.
+
+    BoardError("pin_wait", seconds=…) while tries must wait, ("pin_not_set") without a usable PIN,
+    ("unavailable") when the database cannot be reached.
+    """
+    code = room()
+    if code is None:
         return False
-    if get_board().is_facilitator(pin):
-        st.session_state[FACILITATOR_KEY] = pin
+    if get_board().verify_pin(pin, owner_token=owner_token()):
+        st.session_state[FACILITATOR_KEY] = {"room": code, "pin": pin}
         return True
-    st.session_state[PIN_TRIES_KEY] = int(st.session_state.get(PIN_TRIES_KEY, 0)) + 1
-    guard.record_wrong(code)
     return False
-
-
-def pin_locked() -> bool:
-    """This tab has used its tries, or the room has had too many wrong PINs lately."""
-    return int(st.session_state.get(PIN_TRIES_KEY, 0)) >= MAX_PIN_TRIES or pin_guard().locked(room() or "")
 
 
 def current_scenario_json(name: str) -> str:
