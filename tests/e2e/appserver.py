@@ -41,7 +41,7 @@ def start_app(
     with (tmp / f"streamlit-{port}.log").open("wb") as log:  # the child keeps its own copy of the handle
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(script or ROOT / "deploy" / "asgi.py"),
                 "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.fileWatcherType", "none",
             ],

@@ -1,4 +1,5 @@
-"""End-to-end tests: `streamlit run app.py` on a free local port, driven by Playwright
+"""End-to-end tests: `streamlit run deploy/asgi.py` (the app as served: app.py behind the security
+headers) on a free local port, driven by Playwright
 in Debian's Chromium (/usr/bin/chromium; browser downloads do not work here).
 
 In CI (CI=true) a missing Chromium or Playwright is a failure, never a skip.
