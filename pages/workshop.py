@@ -127,8 +127,11 @@ with head:
         if info.keep or info.expires_at is None:
             st.caption(t("workshop.room_kept"))
         else:
-            expires = info.expires_at.astimezone(viewer_tz).strftime("%d/%m/%Y")
-            st.caption(t("workshop.room_expires", date=expires, days=board.limits.room_idle_days))
+            expires = info.expires_at.astimezone(viewer_tz).strftime("%H:%M %d/%m/%Y")
+            if info.entries:
+                st.caption(t("workshop.room_expires", date=expires, days=board.limits.room_idle_days))
+            else:
+                st.caption(t("workshop.room_expires_empty", date=expires, hours=board.limits.empty_room_idle_hours))
     st.button(t("workshop.leave"), on_click=_leave)
 with qr_col:
     # The link opens this room with the current scenario: put it on the projector.
