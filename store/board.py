@@ -774,11 +774,6 @@ class Board:
         with self._transaction(write=True) as connection:
             return self._verify_pin(connection, pin, _actor(owner_token), now)
 
-    def _facilitator_or_raise(self, connection: Connection, pin: object, actor: str, now: datetime) -> None:
-        # The wrong try must be committed, so the refusal is raised after the transaction.
-        if not self._verify_pin(connection, pin, actor, now):
-            raise _WrongPinError
-
     # ------------------------------------------------------------ rooms
 
     def _create_room(self, connection: Connection, code: str | None, actor: str, now: datetime) -> str:
@@ -865,42 +860,41 @@ class Board:
         r = rooms_table
         connection.execute(update(r).where(r.c.code == code).values(active_at=now))
 
-    def keep_room(self, code: str, keep: bool = True, *, pin: str | None, owner_token: str | None = None) -> None:
-        """The facilitator keeps a room from expiring (or lets it expire again). PIN tries are limited as in verify_pin."""
+    def _as_facilitator(
+        self, code: str, pin: str | None, owner_token: str | None, what: str, action: Callable[[Connection, str, datetime], int]
+    ) -> int:
+        """Run a facilitator action on an existing room in one write transaction; the PIN is checked as
+        in verify_pin, and a wrong one is recorded (committed) before the refusal is raised."""
         code = normalize_room(code)
         now = self.now()
-        wrong = False
         with self._transaction(write=True) as connection:
             if self._room_row(connection, code) is None:
                 raise NotFoundError(f"there is no room {code}", "no_room", room=code)
-            try:
-                self._facilitator_or_raise(connection, pin, _actor(owner_token), now)
-            except _WrongPinError:
-                wrong = True
-            else:
-                connection.execute(update(rooms_table).where(rooms_table.c.code == code).values(keep=bool(keep), active_at=now))
-        if wrong:
-            raise NotAllowedError("only the facilitator, with the PIN, may keep a room")
+            right = self._verify_pin(connection, pin, _actor(owner_token), now)
+            result = action(connection, code, now) if right else 0
+        if not right:
+            raise NotAllowedError(f"only the facilitator, with the PIN, may {what}")
+        return result
+
+    def keep_room(self, code: str, keep: bool = True, *, pin: str | None, owner_token: str | None = None) -> None:
+        """The facilitator keeps a room from expiring (or lets it expire again). PIN tries are limited as in verify_pin."""
+
+        def keep_it(connection: Connection, room: str, now: datetime) -> int:
+            r = rooms_table
+            connection.execute(update(r).where(r.c.code == room).values(keep=bool(keep), active_at=now))
+            return 1
+
+        self._as_facilitator(code, pin, owner_token, "keep a room", keep_it)
 
     def clear_room(self, code: str, *, pin: str | None, owner_token: str | None = None) -> int:
         """The facilitator deletes every entry of a room at once (the room stays). How many went."""
-        code = normalize_room(code)
-        now = self.now()
-        wrong = False
-        removed = 0
-        with self._transaction(write=True) as connection:
-            if self._room_row(connection, code) is None:
-                raise NotFoundError(f"there is no room {code}", "no_room", room=code)
-            try:
-                self._facilitator_or_raise(connection, pin, _actor(owner_token), now)
-            except _WrongPinError:
-                wrong = True
-            else:
-                removed = connection.execute(delete(entries_table).where(entries_table.c.room == code)).rowcount or 0
-                self._touch(connection, code, now)
-        if wrong:
-            raise NotAllowedError("only the facilitator, with the PIN, may clear a room")
-        return int(removed)
+
+        def clear_it(connection: Connection, room: str, now: datetime) -> int:
+            removed = connection.execute(delete(entries_table).where(entries_table.c.room == room)).rowcount or 0
+            self._touch(connection, room, now)
+            return int(removed)
+
+        return self._as_facilitator(code, pin, owner_token, "clear a room", clear_it)
 
     # ---------------------------------------------------------- entries
 
@@ -1017,19 +1011,12 @@ class Board:
             if not _entry(row).owned_by(owner_token):
                 if not (isinstance(pin, str) and pin.strip()):
                     raise NotAllowedError("only the tab that saved this scenario, or the facilitator with the PIN, may delete it")
-                try:
-                    self._facilitator_or_raise(connection, pin, _actor(owner_token), now)
-                except _WrongPinError:
-                    wrong = True
+                wrong = not self._verify_pin(connection, pin, _actor(owner_token), now)
             if not wrong:
                 connection.execute(delete(table).where(*where))
                 self._touch(connection, room, now)
         if wrong:
             raise NotAllowedError("only the tab that saved this scenario, or the facilitator with the PIN, may delete it")
-
-
-class _WrongPinError(Exception):
-    """A wrong PIN inside a write transaction: recorded, then refused once the transaction is committed."""
 
 
 def _valid_id(entry_id: object) -> bool:

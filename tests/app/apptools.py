@@ -61,3 +61,21 @@ _ESCAPE = re.compile(r"\\(.)")
 def plain(markdown: str) -> str:
     """What a person reads from a Markdown element's source: backslash escapes removed."""
     return _ESCAPE.sub(r"\1", markdown)
+
+
+def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    """A fresh session opened with a link's query parameters (the app first, as a browser would), then the page."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Click the button with this label and run the app."""
+    next(b for b in at.button if b.label == label).click()
+    return at.run()

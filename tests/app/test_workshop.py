@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apptools import APP
+from apptools import click, open_page
 from streamlit.testing.v1 import AppTest
 
 from store import Board, UnavailableError, dispose_engines
@@ -29,19 +29,7 @@ def board_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def open_workshop(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    at.switch_page("pages/workshop.py")
-    at.run()
-    assert not at.exception
-    return at
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    next(b for b in at.button if b.label == label).click()
-    return at.run()
+    return open_page("workshop", query)
 
 
 def new_room(at: AppTest) -> str:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from apptools import APP
+from apptools import click, open_page
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema
@@ -80,19 +80,7 @@ def auto_reruns(monkeypatch: pytest.MonkeyPatch) -> list[list[float]]:
 
 
 def open_workshop(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    at.switch_page("pages/workshop.py")
-    at.run()
-    assert not at.exception
-    return at
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    next(b for b in at.button if b.label == label).click()
-    return at.run()
+    return open_page("workshop", query)
 
 
 def save(at: AppTest, name: str) -> AppTest:

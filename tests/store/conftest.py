@@ -13,17 +13,17 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
-import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
+from pgcluster import as_server_user, no_postgres, pg_bindir
+from pgcluster import free_port as free_loopback_port
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
@@ -34,62 +34,23 @@ from store import Board, Limits, dispose_engines
 from store.config import normalize_url, sqlite_url
 
 PG_URL_ENV = "SONLA_TEST_DATABASE_URL"
-PG_BINDIR_ENV = "SONLA_PG_BINDIR"  # e.g. /usr/lib/postgresql/16/bin, when not the newest under /usr/lib/postgresql
 PIN = "4711-2023"
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _no_postgres(reason: str) -> NoReturn:
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-        pytest.fail(f"PostgreSQL tests cannot run under CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL tests skipped: {reason}")
-
-
-def _pg_bindir() -> Path | None:
-    """The folder with initdb, pg_ctl and postgres: SONLA_PG_BINDIR, the newest Debian install, or PATH."""
-    tools = ("initdb", "pg_ctl", "postgres")
-    candidates: list[Path] = []
-    if os.environ.get(PG_BINDIR_ENV):
-        candidates.append(Path(os.environ[PG_BINDIR_ENV]))
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
-    candidates.extend(reversed(debian))
-    on_path = shutil.which("pg_ctl")
-    if on_path:
-        candidates.append(Path(on_path).parent)
-    for folder in candidates:
-        if all((folder / tool).is_file() for tool in tools):
-            return folder
-    return None
-
-
-def _as_server_user(args: list[str]) -> list[str]:
-    """initdb and postgres refuse to run as root: as root, run them as the `postgres` system user."""
-    if os.geteuid() != 0:
-        return args
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "postgres", "--", *args]
-    return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(args)]
-
-
 def _run(args: list[str], what: str, *, log: Path | None = None) -> None:
-    done = subprocess.run(_as_server_user(args), capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(as_server_user(args), capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         output = (done.stderr or done.stdout).strip()
         if log is not None and log.is_file():
             output += "\n" + log.read_text(errors="replace").strip()
-        _no_postgres(f"{what} failed ({done.returncode}): {output[-1200:]}")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        no_postgres(f"{what} failed ({done.returncode}): {output[-1200:]}")
 
 
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
     """A function giving a TCP port of 127.0.0.1 that nothing listens on (at the moment)."""
-    return _free_port
+    return free_loopback_port
 
 
 @pytest.fixture(scope="session")
@@ -99,19 +60,19 @@ def pg_url() -> Iterator[str]:
     if given:
         yield normalize_url(given)
         return
-    bindir = _pg_bindir()
+    bindir = pg_bindir()
     if bindir is None:
-        _no_postgres(f"set {PG_URL_ENV} or install the postgresql package (initdb, pg_ctl, postgres)")
+        no_postgres(f"set {PG_URL_ENV} or install the postgresql package (initdb, pg_ctl, postgres)")
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            _no_postgres("running as root and there is no `postgres` system user to run the server")
+            no_postgres("running as root and there is no `postgres` system user to run the server")
     # Not under pytest's tmp_path: that folder is private to root, the server runs as `postgres`.
     folder = Path(tempfile.mkdtemp(prefix="sonla-pg-"))
     data = folder / "data"
     log = folder / "server.log"
-    port = _free_port()
+    port = free_loopback_port()
     try:
         if os.geteuid() == 0:
             shutil.chown(folder, user="postgres", group="postgres")
@@ -142,7 +103,7 @@ def pg_url() -> Iterator[str]:
         finally:
             dispose_engines()
             subprocess.run(
-                _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]),
+                as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]),
                 capture_output=True,
                 timeout=120,
                 check=False,
