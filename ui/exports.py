@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from model.plan import BASELINE_IDS, Observation, Plan
-from model.scenario import Change, Scenario, ScenarioError, from_json, to_json, validate
+from model.scenario import MAX_BASELINE, Change, Scenario, ScenarioError, from_json, to_json, validate
 from model.text import LANGS, number, tr
 from ui import state
 from ui.i18n import md_escape
@@ -242,8 +242,9 @@ def _baseline_name(plan: Plan, baseline_id: str, lang: str) -> str:
 
 
 def change_line(plan: Plan, change: Change, lang: str) -> str:
-    """One validation problem in the session language, naming the value and what is wrong."""
-    given = _num_text(change.given, lang)
+    """One validation problem in the session language, naming the value and what is wrong (a reason it
+    does not know is said neutrally: the value cannot be used)."""
+    given = _typed_text(change.given, lang)
     if change.key.startswith("baseline."):
         bid = change.key.removeprefix("baseline.")
         name = _baseline_name(plan, bid, lang)
@@ -261,9 +262,14 @@ def change_line(plan: Plan, change: Change, lang: str) -> str:
                 whole=_baseline_name(plan, whole, lang),
                 whole_value=_num_text(change.used, lang),
             )
-        if bid in ("coops", "unions"):
-            return tr(lang, "exports.problem.must_be_positive", name=name, given=given)
-        return tr(lang, "exports.problem.negative", name=name, given=given)
+        if change.reason == "off_step" and bid in BASELINE_IDS:
+            # More decimals than the value is kept with (815.5 coops): said with every decimal typed.
+            decimals = plan.baseline_decimals(bid)
+            key = "whole" if decimals == 0 else "too_precise"
+            return tr(lang, f"data_sources.baseline.{key}", name=name, given=given, decimals=decimals)
+        if change.reason == "out_of_range" and bid in BASELINE_IDS:
+            return _baseline_out_of_range(plan, name, bid, change.given, lang)
+        return tr(lang, "exports.problem.baseline_unusable", name=name, given=given)
     known = {lv.id: lv for lv in plan.levers}
     lv = known.get(change.key)
     if lv is None or change.reason == "unknown":
@@ -284,7 +290,43 @@ def change_line(plan: Plan, change: Change, lang: str) -> str:
             hi=number(lv.hi, lang, lv.decimals),
             unit=lv.unit(lang),
         )
-    return tr(lang, "exports.problem.off_step", name=name, given=given, step=number(lv.step_size, lang, lv.decimals))
+    if change.reason == "off_step":
+        return tr(lang, "exports.problem.off_step", name=name, given=given, step=number(lv.step_size, lang, lv.decimals))
+    return tr(lang, "exports.problem.lever_unusable", name=name, given=given)
+
+
+def _baseline_out_of_range(plan: Plan, name: str, baseline_id: str, given_text: str, lang: str) -> str:
+    """Which bound a baseline value broke (model.scenario.check_baseline_value); the reason alone does not say."""
+    given = _typed_text(given_text, lang)
+    try:
+        value = float(given_text)
+    except ValueError:
+        value = math.nan
+    if value > MAX_BASELINE:
+        return tr(lang, "exports.problem.baseline_too_large", name=name, given=given, most=number(MAX_BASELINE, lang, 0))
+    if value <= 0 and baseline_id in ("coops", "unions"):
+        return tr(lang, "exports.problem.must_be_positive", name=name, given=given)
+    if value > 0 and baseline_id in ("coops", "unions"):
+        # More than 0, but 0 at the value's precision (0.00001 coops).
+        decimals = plan.baseline_decimals(baseline_id)
+        key = "whole" if decimals == 0 else "too_precise"
+        return tr(lang, f"data_sources.baseline.{key}", name=name, given=given, decimals=decimals)
+    if value < 0:
+        return tr(lang, "exports.problem.negative", name=name, given=given)
+    return tr(lang, "exports.problem.baseline_unusable", name=name, given=given)
+
+
+def _typed_text(text: str, lang: str) -> str:
+    """A number as typed, in the locale's format with all its decimals (815,5; 0,00001); as given when
+    it has more than 9 decimals (1e-300) or is not a plain number. Never rounded: it says what was refused."""
+    try:
+        x = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(x) or round(x, 9) != x:
+        return text
+    decimals = len(f"{x:.9f}".rstrip("0").partition(".")[2])
+    return number(x, lang, decimals)
 
 
 def problem_lines(plan: Plan, changes: Iterable[Change], lang: str) -> list[str]:

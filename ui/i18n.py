@@ -43,17 +43,30 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
 _AUTOLINK = re.compile(r"(://|www\.|@)", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")  # Markdown's line endings
 ZWSP = "\u200b"
+# Streamlit's Markdown reads a colon followed by a name as its own syntax: ":red[x]" (colour, badge,
+# small, shimmer directives), ":material/home:" (icon), ":streamlit:" (logo image), ":smile:" (emoji).
+# Icons and emoji are found in the text after backslash escapes are removed, so "\\:" is not enough.
+# A colon at the end of the text is marked too: the text after it is the caller's.
+_COLON_NAME = re.compile(r":(?=[^\s\u200b]|\Z)")
+# Streamlit also turns "->", "<-", "<->", "--", ">=", "<=", "~=" standing alone into arrows, dashes and signs.
+_TYPOGRAPHY = re.compile(r"(?<!\S)(<->|->|<-|--|>=|<=|~=)(?!\S)")
 
 
 def md_escape(text: str) -> str:
     """Text from outside (a link, a name, a file) shown literally inside Markdown: no links, no HTML, no styling.
 
-    Markdown escapes alone do not stop GitHub-style autolinks ("http://x", "www.x",
-    "a@b"): a zero-width space inside the marker does, invisibly.
+    Markdown escapes alone do not stop GitHub-style autolinks ("http://x", "www.x", "a@b")
+    nor Streamlit's colon syntax (":red[x]", ":material/home:", ":smile:") and typography
+    ("->" → "→"): a zero-width space inside the marker does, invisibly. Line breaks become spaces.
     """
-    unlinked = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + ZWSP + m.group(1)[-1], text)
-    return _MD_SPECIAL.sub(r"\\\1", unlinked)
+    # A line break could end the list item or message the text sits in ("\n  ===" makes a heading).
+    one_line = _LINE_BREAK.sub(" ", text)
+    unlinked = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + ZWSP + m.group(1)[-1], one_line)
+    plain = _COLON_NAME.sub(":" + ZWSP, unlinked)
+    plain = _TYPOGRAPHY.sub(lambda m: m.group(1)[0] + ZWSP + m.group(1)[1:], plain)
+    return _MD_SPECIAL.sub(r"\\\1", plain)
 
 
 def heading(label: str, unit: str) -> str:

@@ -5,19 +5,24 @@ baseline overrides (``b_<id>``), the language, the plan id and version, the
 Monte Carlo seed and the tolerance when not at their defaults; the page is
 the URL's path. Parsing is lenient: whatever is wrong in a (possibly
 tampered) link is clamped or ignored and reported, and the rest applies.
-No Streamlit here, so the rules can be tested directly.
+A number is read only as the app writes it (ASCII digits, sign, point,
+exponent) and a value not used exactly as written is reported: a link never
+gives a silently different number. No Streamlit here, so the rules can be
+tested directly.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from model.engine import DEFAULT_TOLERANCE
-from model.plan import BASELINE_IDS, Plan
+from model.plan import BASELINE_IDS, Lever, Plan
 from model.scenario import validate
 from model.text import LANGS
 from store.board import BoardError, normalize_room
@@ -37,6 +42,15 @@ MIN_DRAWS = 100
 MAX_DRAWS = 50_000
 MAX_VALUE_CHARS = 64  # longer values are not numbers anyone typed
 MAX_PARAMS = 200  # a link with more keys than this is cut; the rest is reported
+TOLERANCE_STEP = 0.5  # the "close" tolerance setting moves by 0.5 percentage points
+
+# Numbers as a link holds them: ASCII only. Python's float() and int() also take digits of other
+# scripts ("١٢٠", "５") and underscores ("1_000"); a link is machine-made, so those are not numbers.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)  # read, then reported as not finite
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+# A "+" typed into a link arrives as a space (form encoding), so spaces around a number are allowed.
+_SPACES = " "
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,26 @@ def _fmt(value: float) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
+
+
+def is_link_number(text: str) -> bool:
+    """True for a number written as the app writes one (or nan/inf, which are then reported as not finite)."""
+    core = text.strip(_SPACES)
+    return bool(_NUMBER.fullmatch(core) or _NOT_FINITE.fullmatch(core))
+
+
+def _same_number(text: str, used: float) -> bool:
+    """True when the number written in the link is exactly the value used (no rounding by float parsing either)."""
+    core = text.strip(_SPACES)
+    if not _NUMBER.fullmatch(core):
+        return False
+    return Decimal(core) == Decimal(repr(float(used)))
+
+
+def _on_grid(lv: Lever, value: float) -> float:
+    """The slider's value nearest to value (the grid ui.state.lever_options draws)."""
+    k = round((value - lv.lo) / lv.step_size)
+    return min(max(round(lv.lo + k * lv.step_size, 10), lv.lo), lv.hi)
 
 
 def build_params(
@@ -134,6 +168,7 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
 
     state = LinkState(levers={}, baseline={})
     lever_ids = {lv.id for lv in plan.levers}
+    numeric_ids = {lv.id for lv in plan.numeric_levers}
     lever_values: dict[str, str] = {}
     baseline_values: dict[str, str] = {}
     for key, value in single.items():
@@ -141,9 +176,15 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             problems.append(LinkProblem(_short(key), _short(value), "too_long"))
             continue
         if key in lever_ids:
-            lever_values[key] = value
+            if key in numeric_ids and not is_link_number(value):
+                problems.append(LinkProblem(key, _short(value), "not_a_number"))
+            else:
+                lever_values[key] = value
         elif key.startswith(BASELINE_PREFIX) and key[len(BASELINE_PREFIX) :] in BASELINE_IDS:
-            baseline_values[key[len(BASELINE_PREFIX) :]] = value
+            if is_link_number(value):
+                baseline_values[key[len(BASELINE_PREFIX) :]] = value
+            else:
+                problems.append(LinkProblem(key, _short(value), "not_a_number"))
         elif key == LANG_KEY:
             if value in LANGS:
                 state.lang = value
@@ -170,22 +211,40 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             problems.append(LinkProblem(_short(key), _short(value), "unknown"))
 
     scenario, changes = validate(plan, lever_values, baseline_values, lenient=True)
+    changed = set()
     for change in changes:
         key = change.key.replace("baseline.", BASELINE_PREFIX, 1)
+        changed.add(key)
         problems.append(LinkProblem(key, change.given, change.reason, change.used))
     state.levers = dict(scenario.levers)
     state.baseline = dict(scenario.baseline)
+    # Validation compares floats with a little slack (1e-9 of a step) and float() itself rounds
+    # ("60.0000000000000001" is 60.0): a value accepted that way is put on the slider's grid and
+    # reported unless the link wrote exactly the value used.
+    for key, text in lever_values.items():
+        if key in changed or key not in numeric_ids:
+            continue
+        used = _on_grid(plan.lever(key), float(state.levers[key]))
+        if not _same_number(text, used):
+            problems.append(LinkProblem(key, _short(text), "off_step", _fmt(used)))
+        state.levers[key] = used
+    for bid, text in baseline_values.items():
+        key = BASELINE_PREFIX + bid
+        if key in changed or bid not in state.baseline:
+            continue
+        if not _same_number(text, state.baseline[bid]):
+            problems.append(LinkProblem(key, _short(text), "off_step", _fmt(state.baseline[bid])))
     state.problems = problems
     return state
 
 
 def _parse_int(key: str, value: str, problems: list[LinkProblem], *, lo: int, hi: int) -> int | None:
-    """A whole number in [lo, hi]: clamped when outside, ignored when not a whole number."""
-    try:
-        number = int(value.strip())
-    except ValueError:
+    """A whole number in [lo, hi] (ASCII digits): clamped when outside, ignored when not a whole number."""
+    core = value.strip(_SPACES)
+    if not _INTEGER.fullmatch(core):
         problems.append(LinkProblem(key, _short(value), "not_a_number"))
         return None
+    number = int(core)
     if not lo <= number <= hi:
         clamped = min(max(number, lo), hi)
         problems.append(LinkProblem(key, _short(value), "out_of_range", str(clamped)))
@@ -194,11 +253,11 @@ def _parse_int(key: str, value: str, problems: list[LinkProblem], *, lo: int, hi
 
 
 def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
-    try:
-        tol = float(value.strip())
-    except ValueError:
+    """The "close" tolerance in percent: clamped to 0–50 and put on the setting's 0.5 grid, each change reported."""
+    if not is_link_number(value):
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_a_number"))
         return None
+    tol = float(value.strip(_SPACES))
     if not math.isfinite(tol):
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_finite"))
         return None
@@ -206,7 +265,8 @@ def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
         clamped = min(max(tol, 0.0), 50.0)
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "out_of_range", _fmt(clamped)))
         return clamped
-    snapped = round(tol * 2) / 2  # the setting's slider moves by 0.5
-    if abs(snapped - tol) > 1e-9:
+    snapped = round(tol / TOLERANCE_STEP) * TOLERANCE_STEP
+    # Reported unless the link wrote exactly a value of the grid: 2e-81 and 2.5000000000000001 are not.
+    if not _same_number(value, snapped):
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "off_step", _fmt(snapped)))
     return snapped

@@ -8,12 +8,15 @@ import math
 import segno
 import streamlit as st
 
+from model.plan import BASELINE_IDS
 from model.text import number
 from ui import state
 from ui.i18n import md_escape, t
 from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
 
 SETTING_KEYS = frozenset({"lang", "seed", "draws", "tol", "room"})
+SHOWN_PROBLEMS = 12  # problems said in full; the keys of the rest follow in one line
+SHORT_KEY_CHARS = 16  # a key in that line is cut to this many characters (a phone is 390 px wide)
 
 
 def _what(problem: LinkProblem, lang: str) -> str:
@@ -41,7 +44,21 @@ def _format_used(key: str, used: str, lang: str) -> str:
         return state.format_lever_value(key, value, lang)
     if key == "tol":
         return number(value, lang, 1) + "%"
+    baseline_id = key.removeprefix(BASELINE_PREFIX)
+    if key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
+        return number(value, lang, state.get_plan().baseline_decimals(baseline_id))
     return number(value, lang, 0 if value.is_integer() else 2)
+
+
+def _reason(problem: LinkProblem) -> str:
+    """Why a value was not used as written; a baseline value off its step has too many decimals (no slider)."""
+    baseline_id = problem.key.removeprefix(BASELINE_PREFIX)
+    if problem.reason == "off_step" and problem.key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
+        decimals = state.get_plan().baseline_decimals(baseline_id)
+        if decimals == 0:
+            return t("links.reason.off_step_whole")
+        return t("links.reason.off_step_decimals", decimals=decimals)
+    return t(f"links.reason.{problem.reason}")
 
 
 def problem_line(problem: LinkProblem) -> str:
@@ -53,9 +70,29 @@ def problem_line(problem: LinkProblem) -> str:
         "links.problem",
         what=md_escape(_what(problem, lang)),
         given=md_escape(problem.given),
-        reason=t(f"links.reason.{problem.reason}"),
+        reason=_reason(problem),
         used=md_escape(used),
     )
+
+
+def short_key(key: str) -> str:
+    """A key as the report's last line names it: «key», cut to SHORT_KEY_CHARS characters, not yet escaped."""
+    return f"«{key if len(key) <= SHORT_KEY_CHARS else key[: SHORT_KEY_CHARS - 1] + '…'}»"
+
+
+def report_lines(problems: list[LinkProblem]) -> list[str]:
+    """The warning's Markdown lines: the first problems in full, then every other key in one line.
+
+    Each unusable part is named (issue 11 item 3), yet a link with 200 bad keys stays a short
+    warning: the rest is one comma-separated line of shortened keys, each named once.
+    """
+    lines = [t("links.problems_intro", n=len(problems))]
+    lines += [f"- {problem_line(p)}" for p in problems[:SHOWN_PROBLEMS]]
+    rest = list(dict.fromkeys(short_key(p.key) for p in problems[SHOWN_PROBLEMS:]))
+    if rest:
+        keys = ", ".join(md_escape(k) for k in rest)
+        lines.append(f"- {t('links.more_keys', keys=keys)}")
+    return lines
 
 
 def remember_link_report(link: LinkState | None) -> None:
@@ -80,11 +117,7 @@ def render_link_report() -> None:
     elif link.other_version:
         st.info(t("links.other_version", version=md_escape(link.other_version), this=plan.version), icon="ℹ️")
     if link.problems:
-        lines = [t("links.problems_intro", n=len(link.problems))]
-        lines += [f"- {problem_line(p)}" for p in link.problems[:12]]
-        if len(link.problems) > 12:
-            lines.append(f"- {t('links.more', n=len(link.problems) - 12)}")
-        st.warning("\n".join(lines), icon="⚠️")
+        st.warning("\n".join(report_lines(link.problems)), icon="⚠️")
     st.button(t("links.dismiss"), key="links_dismiss", on_click=_dismiss)
 
 

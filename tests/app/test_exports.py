@@ -13,7 +13,7 @@ from apptools import make_app, scorecard_cell
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_observations, load_plan
-from model.scenario import from_json
+from model.scenario import Change, from_json
 from model.text import number
 from ui import exports
 
@@ -157,3 +157,52 @@ def test_observations_frame_keeps_scope_and_source() -> None:
     assert row["scope"] == "in operation"
     assert row["value"] == 871
     assert row["source"].startswith("https://en.baosonla.org.vn/")
+
+
+def _upload_problems(baseline: dict[str, object]) -> dict[str, tuple[str, ...]]:
+    doc = {"plan": {"id": PLAN.id, "version": PLAN.version}, "levers": {}, "baseline": baseline}
+    session = _session()
+    outcome = exports.handle_upload(PLAN, file_id="fb", file_name="b.json", data=json.dumps(doc).encode(), session=session)
+    assert outcome is not None and outcome.status == "rejected"
+    assert session["baseline"] == {"coops": 800.0}  # nothing applied
+    return {lang: tuple(lines) for lang, lines in outcome.problems.items()}
+
+
+@pytest.mark.parametrize(
+    ("baseline", "en", "vi"),
+    [
+        # Regression: refused as it should be, but said as "must not be negative".
+        (
+            {"coops": 815.5},
+            "“Cooperatives at year end”: must be a whole number (815.5 entered)",
+            "phải là số nguyên (đã nhập 815,5)",
+        ),
+        ({"members": 34350.4}, "“Cooperative members”: must be a whole number (34,350.4 entered)", "(đã nhập 34.350,4)"),
+        ({"worker_income": 48.123}, "“Worker income”: at most 2 decimal(s) (48.123 entered)", "tối đa 2 chữ số thập phân"),
+        # Out of range: the bound that was broken, not always "negative".
+        ({"members": 2e9}, "“Cooperative members”: 2,000,000,000 is more than the largest allowed, 1,000,000,000", "lớn hơn"),
+        ({"members": -5}, "“Cooperative members”: must not be negative (-5 entered)", "không được âm"),
+        ({"coops": 0}, "“Cooperatives at year end”: must be more than 0 (0 entered)", "phải lớn hơn 0"),
+    ],
+)
+def test_a_refused_baseline_value_is_said_for_what_it_is(baseline: dict[str, object], en: str, vi: str) -> None:
+    """Regression: an uploaded file with 815.5 coops was refused with "must not be negative (815.5 entered)";
+    change_line put every baseline reason it did not know there (and 2e9 members too)."""
+    problems = _upload_problems(baseline)
+    assert problems["en"] == (en,)
+    assert vi in problems["vi"][0]
+
+
+def test_an_unknown_reason_is_said_neutrally() -> None:
+    """A reason change_line does not know never falls under a wrong wording ("must not be negative", "slider's step")."""
+    baseline = exports.change_line(PLAN, Change("baseline.members", "5", None, "something_new"), "en")
+    lever = exports.change_line(PLAN, Change("new_coops", "60", None, "something_new"), "en")
+    assert baseline == "“Cooperative members”: 5 cannot be used"
+    assert lever == "“New coops founded in the year”: 60 cannot be used"
+    assert exports.change_line(PLAN, Change("new_coops", "60", None, "something_new"), "vi").endswith("không dùng được 60")
+
+
+def test_a_refused_number_is_shown_with_every_decimal_typed() -> None:
+    """85.00001 was shown as "85,00" (rounded to 2 places): the message must quote the number refused."""
+    line = exports.change_line(PLAN, Change("new_coops", "85.00001", "85", "off_step"), "vi")
+    assert "85,00001" in line

@@ -5,11 +5,12 @@ repeated keys, 10 KB values, unknown keys, bad room codes and markup. Two layers
 
 - ``test_parser_names_every_unusable_part``: 1,500 generated links through
   ui.links.parse_params — nothing raises, every part not used exactly as written
-  is a problem naming its key, and every part without a problem is used as written;
+  is a problem naming its key, and every part without a problem is used as written
+  (numbers only in ASCII, as the app writes them; no rounding by float parsing);
 - ``test_app_warns_once_and_renders_no_markup``: 250 of them opened in the app
   (one AppTest session, reset between links) — no exception, one warning naming
-  every unusable part (the first 12 and a count of the rest), link text never
-  rendered as a link, image or HTML.
+  every unusable part (the first 12 in full, every other key in one line), link
+  text never rendered as a link, image, HTML or Streamlit's colon syntax.
 
 Deterministic: hypothesis runs derandomized (the same examples on every run).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,7 @@ from ui.links import (
     LinkState,
     parse_params,
 )
+from ui.share import SHOWN_PROBLEMS, short_key
 from ui.workshop import get_board
 
 pytestmark = pytest.mark.fuzz
@@ -52,7 +55,9 @@ BASELINE_KEYS = [BASELINE_PREFIX + b for b in BASELINE_IDS]
 SETTING_KEYS = ["lang", "seed", "draws", "tol", "room"]
 KNOWN_KEYS = [*LEVER_IDS, *BASELINE_KEYS, *SETTING_KEYS, "plan", "v"]
 ZWSP = "\u200b"
-SHOWN_PROBLEMS = 12  # ui/share.py lists this many problems, then "and n more"
+NUMERIC_LEVERS = {lv.id: lv for lv in PLAN.numeric_levers}
+# A number as the app writes one (the oracle's own copy of the rule, not ui.links's).
+ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 FUZZ = settings(
     derandomize=True,
@@ -79,6 +84,15 @@ MARKUP = [
     "$x^2$",
     "\\",
     "&lt;b&gt;",
+    ":red[red]",
+    ":blue-background[x]",
+    ":green-badge[ok]",
+    ":material/home:",
+    ":streamlit:",
+    ":smile: :+1: :100:",
+    "a -> b <- c -- d >= e",
+    "x\n  ===",
+    "x\n\n# heading",
 ]
 
 
@@ -90,6 +104,7 @@ def _number_texts() -> st.SearchStrategy[str]:
         st.integers(min_value=-(10**30), max_value=10**30).map(str),
         st.integers(min_value=-5, max_value=400).map(str),
         st.sampled_from(["nan", "NaN", "-inf", "inf", "Infinity", "1e308", "-1e308", "1e999", "-0", "0x10", "1_000", " 60 "]),
+        st.sampled_from(["2e-81", "1e-400", "60.0000000001", "60.0000000000000001", "2.5000000000000001", "34350.4", ".5", "5."]),
         st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=6),  # digits of other scripts
         st.text(alphabet="0123456789.,-+eE ", max_size=12),
     )
@@ -139,6 +154,31 @@ def _strict_ok(check: Callable[[], Any]) -> bool:
     return True
 
 
+def _ascii_number(value: str) -> str | None:
+    """The number's text when it is written as the app writes numbers (spaces around allowed: a "+" decodes to one)."""
+    core = value.strip(" ")
+    return core if ASCII_NUMBER.fullmatch(core) else None
+
+
+def _exactly(text: str, used: object) -> bool:
+    """The value used is exactly the number written (no float rounding, no snapping)."""
+    return isinstance(used, int | float) and Decimal(text) == Decimal(repr(float(used)))
+
+
+def _lever_used_as_written(key: str, value: str) -> bool:
+    """A lever value the link may apply silently: valid, and (numbers) ASCII, exactly a value of the slider."""
+    if not _strict_ok(lambda: validate(PLAN, {key: value})):
+        return False
+    lv = NUMERIC_LEVERS.get(key)
+    if lv is None:
+        return True
+    core = _ascii_number(value)
+    if core is None:
+        return False
+    grid = {round(lv.lo + k * lv.step_size, 10) for k in range(round((lv.hi - lv.lo) / lv.step_size) + 1)}
+    return float(core) in grid and Decimal(core) == Decimal(repr(float(core)))
+
+
 def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
     """Every part of the link not used exactly as written is named by a problem; the rest is used as written."""
     flagged = {p.key for p in link.problems if p.reason != "repeated"}  # the value used is flagged
@@ -155,16 +195,21 @@ def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
             assert (short, "too_long") in reasons, key
             continue
         if key in LEVER_IDS:
-            if _strict_ok(lambda k=key, v=value: validate(PLAN, {k: v})):
-                assert key not in flagged
+            if _lever_used_as_written(key, value):
+                assert key not in flagged, (key, value)
                 assert link.levers[key] == validate(PLAN, {key: value})[0].levers[key]
             else:
                 assert key in flagged, (key, value)
         elif key in BASELINE_KEYS:
             # The value alone (a count of 0 managers is fine; it may not fit the other baseline values).
             bid = key.removeprefix(BASELINE_PREFIX)
+            core = _ascii_number(value)
             alone = validate(PLAN, {}, {bid: value}, lenient=True)
-            bad_value = any(c.reason != "inconsistent" for c in alone[1])
+            bad_value = (
+                core is None
+                or any(c.reason != "inconsistent" for c in alone[1])
+                or not _exactly(core, alone[0].baseline.get(bid))
+            )
             inconsistent = any(p.reason == "inconsistent" for p in link.problems)
             if bad_value:
                 assert key in flagged, (key, value)
@@ -175,17 +220,20 @@ def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
         elif key in ("seed", "draws"):
             lo, hi = (0, MAX_SEED) if key == "seed" else (MIN_DRAWS, MAX_DRAWS)
             used = link.seed if key == "seed" else link.draws
-            try:
-                exact = int(value.strip())
-            except ValueError:
-                exact = None
+            core = value.strip(" ")
+            exact = int(core) if re.fullmatch(r"[+-]?[0-9]+", core) else None  # ASCII digits only
             if exact is not None and lo <= exact <= hi:
                 assert key not in flagged and used == exact
             else:
                 assert key in flagged, (key, value)
         elif key == "tol":
-            if key not in flagged:  # the same number, up to float noise (ui.links allows 1e-9 off the 0.5 grid)
-                assert link.tolerance == pytest.approx(float(value), abs=1e-9)
+            core = _ascii_number(value)
+            # Exactly a value of the 0.5 grid from 0 to 50 (range first: 1e99999 would overflow the product).
+            on_grid = core is not None and 0 <= Decimal(core) <= 50 and (Decimal(core) * 2) % 1 == 0
+            if on_grid:
+                assert core is not None and key not in flagged and link.tolerance == float(core), value
+            else:
+                assert key in flagged, value
         elif key == "room":
             try:
                 room = normalize_room(value)
@@ -208,7 +256,8 @@ def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
 
 EXAMPLES = [
     {"new_coops": ["1e308"], "dissolution_rate": ["-1e308"], "member_growth": ["nan"], "revenue_growth": ["-inf"]},
-    {"new_coops": ["١٢٠"], "seed": ["٣"], "tol": ["５"]},  # Arabic-Indic and fullwidth digits
+    {"new_coops": ["١٢٠"], "seed": ["٣"], "tol": ["５"], "draws": ["1_000"], "b_coops": ["８００"]},  # other scripts' digits
+    {"tol": ["2e-81"], "new_coops": ["60.0000000001"], "b_members": ["34350.0000000000000001"]},  # float rounding
     {"new_coops": ["60", "70", "80"], "lang": ["en", "fr"]},
     {"new_coops": ["9" * 10_240], "room": ["K7QM!"], "b_coops": ["-5"], "b_nope": ["1"]},
     {"[x](javascript:alert(1))": ["![i](https://e.x/p.png)"], "<b>": ["<script>alert(1)</script>"]},
@@ -228,8 +277,9 @@ EXAMPLES = [
 @example(EXAMPLES[5])
 @example(EXAMPLES[6])
 @example(EXAMPLES[7])
+@example(EXAMPLES[8])
 def test_parser_names_every_unusable_part(raw: dict[str, list[str]]) -> None:
-    """1,500 generated links (and 8 explicit ones): parse_params never raises and hides nothing."""
+    """1,500 generated links (and 9 explicit ones): parse_params never raises and hides nothing."""
     check_link(raw, parse_params(PLAN, raw))
 
 
@@ -240,13 +290,18 @@ _UNESCAPED = r"(?<!\\)(?:\\\\)*"
 _ACTIVE = re.compile(_UNESCAPED + r"[\[\]<>`]|://|www\.|(?<!" + ZWSP + r")@", re.IGNORECASE)
 
 
+# Streamlit's own syntax: ":red[x]", ":material/home:", ":streamlit:", ":smile:" (the app's strings put a space after ':').
+_COLON_SYNTAX = re.compile(r":[^\s" + ZWSP + r"]")
+
+
 def active_markup(body: str) -> list[str]:
     """What in a Markdown body could render as a link, an image or HTML: unescaped brackets, tags, autolinks."""
     return [m.group(0) for m in _ACTIVE.finditer(body)]
 
 
 def _normal(text: str) -> str:
-    return text.replace(ZWSP, "")
+    """As read: zero-width spaces (md_escape adds some) dropped, line breaks as spaces (md_escape makes them so)."""
+    return re.sub(r"\r\n|[\r\n]", " ", text).replace(ZWSP, "")
 
 
 @pytest.fixture
@@ -284,10 +339,13 @@ def check_app(at: AppTest, raw: Mapping[str, list[str]]) -> None:
     else:
         (report,) = reports  # one warning
         shown = _normal(plain(report))
+        # Every unusable part is named: the first ones in full, the rest by their (shortened) keys.
         for problem in link.problems[:SHOWN_PROBLEMS]:
             assert _normal(problem.key) in shown, problem
-        if len(link.problems) > SHOWN_PROBLEMS:
-            assert tr(lang, "links.more", n=len(link.problems) - SHOWN_PROBLEMS) in shown
+        for problem in link.problems[SHOWN_PROBLEMS:]:
+            assert _normal(short_key(problem.key)) in shown, problem
+        assert report.count("\n") <= SHOWN_PROBLEMS + 1  # intro, the lines in full, one line of keys (Markdown's line breaks)
+        assert _COLON_SYNTAX.findall(report) == [], report[:500]
     for element in [*at.warning, *at.info, *at.error, *at.markdown]:
         assert active_markup(element.value) == [], (element.value[:500], raw)
 

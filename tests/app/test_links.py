@@ -188,3 +188,48 @@ def test_link_report_numbers_in_the_locale_format() -> None:
     text = plain(at.warning[0].value)
     assert "dùng 2,5" in text and "dùng 1.235" in text
     assert "2.5" not in text.replace("«2.5»", "").replace("«2.3»", "")
+
+
+def test_every_unusable_key_is_named_in_the_one_warning() -> None:
+    """Regression (issue 11 item 3): a link with k0=1…k204=1 named 12 of its 201 problems and then
+    said "and 189 more". Now the first ones are said in full and every other key follows, shortened,
+    in one comma-separated line: the warning stays a few lines on a phone."""
+    at = open_link({f"k{i}": "1" for i in range(MAX_PARAMS + 5)})
+    assert not at.exception
+    assert len(at.warning) == 1
+    report = at.warning[0].value
+    text = plain(report)
+    for i in range(MAX_PARAMS + 1):  # k200 is the first key past the limit: "too many" names it
+        assert f"k{i}:" in text or f"«k{i}»" in text, i
+    assert report.count("\n") == 12 + 1  # intro, 12 in full, one line of keys
+
+
+def test_the_line_of_keys_shortens_and_escapes_each_key() -> None:
+    """Long or hostile keys past the first twelve: each named once, cut short, never markup."""
+    raw: dict[str, str | list[str]] = {f"k{i}": "1" for i in range(12)}
+    raw |= {"k" * 5000: "1", "[x](javascript:alert(1))": "1", ":red[y]": "1"}
+    at = open_link(raw)
+    report = at.warning[0].value
+    last = report.split("\n")[-1]
+    assert len(last) < 200
+    assert "«kkkkkkkkkkkkkkk…»" in plain(last).replace("\u200b", "")
+    assert "](" not in last and ":red[" not in last
+    assert "«[x](javascript:…»" in plain(last).replace("\u200b", "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "«34350.4» has decimals, but this value is a whole number; rounded, used 34,350"),
+        ("vi", "«34350.4» có phần thập phân, nhưng giá trị này là số nguyên; đã làm tròn, dùng 34.350"),
+    ],
+)
+def test_a_rounded_baseline_value_is_not_called_off_the_sliders_step(lang: str, expected: str) -> None:
+    """Regression: b_members=34350.4 was reported as "is not on the slider's step" (a baseline value
+    has no slider): it has more decimals than the value is kept with, and was rounded."""
+    at = open_link({"b_members": "34350.4", "b_worker_income": "48.123", "lang": lang})
+    text = plain(at.warning[0].value)
+    assert expected in text
+    assert ("slider" not in text) if lang == "en" else ("thanh trượt" not in text)
+    decimals = "(at most 2); rounded, used 48.12" if lang == "en" else "(tối đa 2); đã làm tròn, dùng 48,12"
+    assert decimals in text
