@@ -4,6 +4,10 @@
     .venv/bin/python bench/load.py --only app --participants 20  # one scenario (repeatable), one size
     .venv/bin/python bench/load.py --quick                       # shorter windows, for a quick look (~2 min)
 
+It serves the files of the tree it sits in. To measure committed code while others edit the
+checkout, run it from an export: `git archive HEAD | tar -x -C /tmp/snap` and
+`.venv/bin/python /tmp/snap/bench/load.py`.
+
 The server (`streamlit run deploy/asgi.py`, the app as served, with .streamlit/config.toml) is pinned to
 core 0 and this driver to core 1 where the machine allows. Each participant is one browser tab,
 reproduced from what Streamlit 1.67's frontend sends:
@@ -693,18 +697,18 @@ def run_all(settings: Settings) -> tuple[list[Result], dict[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", default="10,20,40", help="comma-separated sizes (default 10,20,40)")
-    parser.add_argument("--duration", type=float, default=None, help="seconds of moving per size (default 30; quick 8)")
+    parser.add_argument("--duration", type=float, default=None, help="seconds of moving per size (default 30; quick 6)")
     parser.add_argument("--only", action="append", choices=["app", "workshop", "bare", "idle"], help="a scenario (repeatable)")
     parser.add_argument("--quick", action="store_true", help="shorter windows, for a quick look")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the driver to cores")
     args = parser.parse_args(argv)
-    duration = args.duration or (8.0 if args.quick else 30.0)
+    duration = args.duration or (6.0 if args.quick else 30.0)
     settings = Settings(
         participants=tuple(int(n) for n in args.participants.split(",") if n.strip()),
         duration=duration,
         idle_duration=max(duration, 10.0 if args.quick else 30.0),
         idle_participants=40,
-        solo_duration=5.0 if args.quick else 15.0,
+        solo_duration=4.0 if args.quick else 15.0,
         only=frozenset(args.only or ("app", "workshop", "bare", "idle")),
         pin=not args.no_pin and _two_cores(),
     )
