@@ -7,18 +7,29 @@ export tables (CSV, Excel) hold raw numbers with language-neutral ids.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from model.engine import scorecard
 from model.plan import Observation
+from model.text import number, percent, signed, tr
 from ui import state
-from ui.i18n import indicator_value, num, pct, sgn, status_label, t
+from ui.i18n import STATUS_ICONS, md_escape, t
 
 NBSP = "\u00a0"
 ROW_HEIGHT = 35  # st.dataframe's default row height, px
+
+
+# Markdown tables (see markdown_table): the first column names the indicator and keeps a readable
+# width on a phone; the others wrap. One style for the app, sent once per run without taking space.
+TABLE_CSS = """<style>
+[data-testid="stMarkdownContainer"] table th:first-child,
+[data-testid="stMarkdownContainer"] table td:first-child { min-width: 9em; }
+[data-testid="stMarkdownContainer"] table td { vertical-align: top; }
+</style>"""
 
 
 def table_height(rows: int) -> int:
@@ -37,48 +48,71 @@ def reality_check(indicator_id: str) -> Observation | None:
     return min(obs, key=lambda o: abs((o.date - year_end_date).days)) if obs else None
 
 
-def observation_text(o: Observation) -> str:
+def observation_text(o: Observation, language: str | None = None) -> str:
     """"871 · in operation · 9 Apr 2024": value, scope and date together, always."""
-    language = state.lang()
-    qualifier = t(f"qualifier.{o.qualifier}") + " " if o.qualifier else ""
-    return f"{qualifier}{num(o.value)} · {o.scope(language)} · {o.date_label(language)}"
+    language = language or state.lang()
+    qualifier = tr(language, f"qualifier.{o.qualifier}") + " " if o.qualifier else ""
+    return f"{qualifier}{number(o.value, language)} · {o.scope(language)} · {o.date_label(language)}"
 
 
-def scorecard_table(year_end: Mapping[str, float], *, with_observations: bool = True) -> pd.DataFrame:
-    """The 17 targets for display: projected, target, % of target, gap, status (icon and word)."""
+@dataclass(frozen=True)
+class ScorecardView:
+    """What the Overview and Scenario pages show of one scenario: status counts, the headline, the table."""
+
+    counts: Mapping[str, int]  # reached / close / missed
+    headline: str
+    rows: tuple[Mapping[str, str], ...]  # column header → text, one per target, in the plan's order
+    markdown: str
+
+
+# Built once per (year-end values, tolerance, language) in the server process: participants of a
+# workshop move the same sliders through the same values, so most reruns find their table here.
+@functools.lru_cache(maxsize=4096)
+def _scorecard_view(year_end: tuple[tuple[str, float], ...], tolerance: float, language: str) -> ScorecardView:
     plan = state.get_plan()
-    language = state.lang()
-    card = scorecard(plan, year_end, state.tolerance())
+    card = scorecard(plan, dict(year_end), tolerance).to_dict("index")
     rows = []
     for target in plan.targets:
-        r = card.loc[target.id]
-        row = {
-            t("table.indicator"): target.label(language),
-            # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
-            t("table.status"): status_label(str(r["status"])).replace(" ", NBSP),
-            # "By how much" next to the status: what a phone shows without scrolling sideways.
-            t("table.percent"): pct(r["percent"] / 100.0, 1),
-            t("table.projected"): indicator_value(target.id, r["value"]),
-            t("table.target"): indicator_value(target.id, target.value),
-            t("table.gap"): sgn(r["gap"], target.decimals),
-            t("table.unit"): target.unit(language),
-        }
-        if with_observations:
-            o = reality_check(target.id)
-            row[t("table.reported")] = observation_text(o) if o else ""
-        rows.append(row)
-    return pd.DataFrame(rows)
+        r = card[target.id]
+        o = reality_check(target.id)
+        status = f"{STATUS_ICONS[r['status']]} {tr(language, 'status.' + r['status'])}"
+        rows.append(
+            {
+                tr(language, "table.indicator"): target.label(language),
+                # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
+                tr(language, "table.status"): status.replace(" ", NBSP),
+                # "By how much" next to the status: what a phone shows without scrolling sideways.
+                tr(language, "table.percent"): percent(r["percent"] / 100.0, language, 1),
+                tr(language, "table.projected"): number(r["value"], language, target.decimals),
+                tr(language, "table.target"): number(target.value, language, target.decimals),
+                tr(language, "table.gap"): signed(r["gap"], language, target.decimals),
+                tr(language, "table.unit"): target.unit(language),
+                tr(language, "table.reported"): observation_text(o, language) if o else "",
+            }
+        )
+    statuses = [card[target.id]["status"] for target in plan.targets]
+    counts = {s: statuses.count(s) for s in ("reached", "close", "missed")}
+    numbers = [tr(language, key) for key in ("table.projected", "table.target", "table.percent", "table.gap")]
+    return ScorecardView(
+        counts=counts,
+        headline=tr(language, "overview.headline", reached=counts["reached"], total=len(statuses), close=counts["close"]),
+        rows=tuple(rows),
+        markdown=markdown_table(rows, right=numbers),
+    )
 
 
-def status_counts(year_end: Mapping[str, float]) -> dict[str, int]:
-    card = scorecard(state.get_plan(), year_end, state.tolerance())
-    counts = card["status"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in ("reached", "close", "missed")}
+def scorecard_view(year_end: Mapping[str, float]) -> ScorecardView:
+    """The scorecard of a scenario's year-end values in the session's language and tolerance."""
+    key = tuple(sorted((k, float(v)) for k, v in year_end.items()))
+    return _scorecard_view(key, float(state.tolerance()), state.lang())
+
+
+def status_counts(year_end: Mapping[str, float]) -> Mapping[str, int]:
+    return scorecard_view(year_end).counts
 
 
 def headline(year_end: Mapping[str, float]) -> str:
-    c = status_counts(year_end)
-    return t("overview.headline", reached=c["reached"], total=sum(c.values()), close=c["close"])
+    return scorecard_view(year_end).headline
 
 
 def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
@@ -94,14 +128,15 @@ def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
     return out
 
 
-def styled_scorecard(table: pd.DataFrame) -> Styler:
-    """The scorecard for st.table: labels keep a readable width on phones, numbers align right."""
-    indicator, status, unit = t("table.indicator"), t("table.status"), t("table.unit")
-    numbers = [t("table.projected"), t("table.target"), t("table.percent"), t("table.gap")]
-    return (
-        table.set_index(indicator)
-        .style.set_properties(subset=[status], **{"white-space": "nowrap"})
-        .set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
-        .set_properties(subset=[unit], **{"min-width": "6em"})
-        .set_table_styles([{"selector": "th.row_heading", "props": "min-width: 10em;"}])
-    )
+def markdown_table(rows: Sequence[Mapping[str, object]], *, right: Sequence[str] = ()) -> str:
+    """A GitHub-flavoured Markdown table of text cells (escaped: shown literally), ``right`` columns right-aligned.
+
+    Far cheaper to build than a pandas Styler for st.table (no per-cell CSS, no Arrow), and the
+    browser lays it out as a plain HTML table: every row visible, text wraps, no inner scrolling.
+    The first column keeps a readable width on a phone (TABLE_CSS).
+    """
+    columns = list(rows[0]) if rows else []
+    header = "| " + " | ".join(md_escape(str(c)) for c in columns) + " |"  # md_escape escapes "|" too
+    rule = "|" + "|".join("---:" if c in right else ":---" for c in columns) + "|"
+    body = ["| " + " | ".join(md_escape(str(row[c])) for c in columns) + " |" for row in rows]
+    return "\n".join([header, rule, *body])

@@ -45,9 +45,23 @@ def make_app(page: str | None = None, *, lang: str = "vi") -> AppTest:
     return at
 
 
+def markdown_tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every Markdown table on the page, as a person reads it: indexed by the first column, escapes
+    removed, no-break spaces as spaces."""
+    frames = []
+    for element in at.markdown:
+        lines = [line for line in str(element.value).splitlines() if line.startswith("|")]
+        if len(lines) < 2 or not set(lines[1]) <= set("|:- "):
+            continue
+        rows = [[plain(cell.strip()).replace("\u00a0", " ") for cell in _CELL.split(line.strip()[1:-1])] for line in lines]
+        frame = pd.DataFrame(rows[2:], columns=rows[0])
+        frames.append(frame.set_index(rows[0][0]))
+    return frames
+
+
 def scorecard(at: AppTest) -> pd.DataFrame:
-    """The Overview's scorecard as shown (st.table), indexed by indicator label, no-break spaces as spaces."""
-    return at.table[0].value.replace("\u00a0", " ", regex=True)
+    """The Overview's (or the Scenario page's) scorecard as shown, indexed by indicator label."""
+    return markdown_tables(at)[0]
 
 
 def scorecard_cell(at: AppTest, label: str, column_key: str) -> str:
@@ -56,6 +70,7 @@ def scorecard_cell(at: AppTest, label: str, column_key: str) -> str:
 
 
 _ESCAPE = re.compile(r"\\(.)")
+_CELL = re.compile(r"(?<!\\)\|")
 
 
 def plain(markdown: str) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from apptools import make_app
+from apptools import make_app, markdown_tables
 from streamlit.testing.v1 import AppTest
 
 
 def scorecard(at: AppTest) -> pd.DataFrame:
-    return at.table[0].value.replace("\u00a0", " ", regex=True)  # indexed by the indicator label
+    return markdown_tables(at)[0]  # indexed by the indicator label
 
 
 def test_defaults_headline_and_worked_check(app: AppTest) -> None:

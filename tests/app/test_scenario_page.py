@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptools import make_app
+from apptools import make_app, markdown_tables
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
@@ -21,7 +21,7 @@ def scenario_page(lang: str = "vi") -> AppTest:
 
 def year_end_table(at: AppTest) -> pd.DataFrame:
     """The year-end table, indexed by indicator label (no-break spaces made plain)."""
-    return at.table[0].value.replace("\u00a0", " ", regex=True)
+    return markdown_tables(at)[0]  # indexed by the indicator label
 
 
 def charts(at: AppTest) -> list:
@@ -47,7 +47,7 @@ def test_smoke_every_lever_chart_and_table(lang: str, title: str) -> None:
     assert labels == [f"**{g.label(lang)}**" for g in PLAN.groups]
     # Default charts: coops, members, revenue per coop, workers.
     assert len(charts(at)) == 4
-    assert len(at.table) == 1 and len(year_end_table(at)) == 17
+    assert len(markdown_tables(at)) == 1 and len(year_end_table(at)) == 17
 
 
 def test_wide_view_and_empty_choice_do_not_break() -> None:

@@ -15,16 +15,25 @@ SIDEBAR_SLIDER = '[data-testid="stSidebar"] input[type="range"]'
 PROJECTED = {"vi": "Dự báo cuối năm", "en": "Year-end projection"}
 
 
+SCORECARD = '[data-testid="stMarkdownContainer"] table'
+CELL_JS = """
+([label, header]) => {
+  const table = document.querySelector('[data-testid="stMarkdownContainer"] table');
+  const headers = [...table.querySelectorAll('thead th')].map(h => h.innerText.trim());
+  const column = headers.indexOf(header);
+  const row = [...table.querySelectorAll('tbody tr')].find(r => r.cells[0].innerText.trim() === label);
+  return row && column >= 0 ? row.cells[column].innerText.trim() : null;
+}
+"""
+
+
 def scorecard_cell(page: Page, label: str, lang: str = "vi") -> str:
     """The year-end projection the scorecard shows for one indicator (column found by its header)."""
-    headers = [h.strip() for h in page.locator('[data-testid="stTable"] thead tr').first.locator("th").all_inner_texts()]
-    column = headers.index(PROJECTED[lang])
-    row = page.locator("tr", has=page.locator("th", has_text=label)).first
-    return row.locator("th, td").nth(column).inner_text().strip()
+    return str(page.evaluate(CELL_JS, [label, PROJECTED[lang]]))
 
 
 def wait_ready(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stTable"]', timeout=30_000)
+    page.wait_for_selector(SCORECARD, timeout=30_000)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
 
 
@@ -49,7 +58,7 @@ def test_moving_a_slider_changes_url_and_scorecard(page: Page, app_url: str) -> 
     slider.focus()
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(r"new_coops=84"), timeout=10_000)
-    expect(page.locator("tr", has=page.locator("th", has_text="Tổng số hợp tác xã cuối năm")).first).to_contain_text("899")
+    expect(page.locator("tr", has=page.locator("td", has_text="Tổng số hợp tác xã cuối năm")).first).to_contain_text("899")
     # The link, opened in a fresh context, shows the same numbers.
     other = page.context.browser.new_context()  # type: ignore[union-attr]
     fresh = other.new_page()
@@ -95,7 +104,7 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser: Browser, tm
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.goto(f"{url}/?lang=en")
-        page.wait_for_selector('[data-testid="stTable"]', timeout=30_000)
+        page.wait_for_selector(SCORECARD, timeout=30_000)
         slider = page.locator(SIDEBAR_SLIDER).first
         slider.focus()
         page.keyboard.press("ArrowRight")
