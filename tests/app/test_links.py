@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptools import APP, plain
+from apptools import APP, markdown_tables, plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -140,7 +140,7 @@ def test_opening_a_link_shows_its_numbers() -> None:
     assert not at.exception
     assert at.select_slider(key="sidebar_new_coops").value == 60
     assert at.subheader[0].value == "3 of 17 targets reached, 2 close"
-    card = at.table[0].value.replace("\u00a0", " ", regex=True)
+    card = markdown_tables(at)[0]
     assert card.loc["Cooperatives at year end", "Year-end projection"] == "875"
     assert not at.warning
 
