@@ -24,8 +24,8 @@ board = workshop.get_board()
 
 NAME_KEY, GROUP_KEY = "workshop_name", "workshop_group"
 SAVE_NOTICE = "workshop_save_notice"
-RERUN_APP = "workshop_rerun_app"  # set by a callback inside the fragment: the whole page must follow
-LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): redraw only when the room changed
+LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only when the room changed
+SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
 
 st.title(t("workshop.title"))
 st.caption(t("workshop.intro"))
@@ -178,7 +178,6 @@ if notice:
 
 
 def _delete(entry_id: int) -> None:
-    st.session_state[RERUN_APP] = True
     try:
         board.delete_entry(room, entry_id, owner_token=workshop.owner_token(), pin=workshop.facilitator_pin())
         st.session_state["workshop_notice"] = ("success", t("workshop.deleted"))
@@ -187,7 +186,6 @@ def _delete(entry_id: int) -> None:
 
 
 def _load(entry_id: int) -> None:
-    st.session_state[RERUN_APP] = True
     try:
         entry = board.get_entry(room, entry_id)
         loaded = workshop.apply_entry(entry)
@@ -213,17 +211,27 @@ def _room_entries() -> tuple[list, list[workshop.EntryResult]]:
 
 
 @st.fragment(run_every=dt.timedelta(seconds=5))
+def _watch_the_room() -> None:
+    """Every few seconds, one indexed read of the room's change time; the page is drawn again only
+    when another tab saved or deleted something (or the board became unavailable). Draws nothing:
+    an idle workshop costs one tiny query per tab every 5 s, not a redraw of the list."""
+    try:
+        changed = board.changed_at(room)
+    except BoardError:
+        changed = None
+    if changed != st.session_state.get(SEEN):
+        st.rerun(scope="app")  # at most once per change: the app run records what it drew
+
+
 def board_list() -> None:
-    """The room's entries, refreshed every few seconds so every group sees new saves."""
-    if st.session_state.pop(RERUN_APP, False):
-        # A load or delete changed the scenario or the list: rerun the whole app so the
-        # sidebar, the link and the QR code follow (a fragment rerun would redraw only this list).
-        st.rerun(scope="app")
+    """The room's entries, with load/delete, and the groups side by side."""
     try:
         entries, results = _room_entries()
     except BoardError as err:
+        st.session_state[SEEN] = None
         st.error(workshop.error_text(err))
         return
+    st.session_state[SEEN] = st.session_state[LIST_CACHE][1]
     notice = st.session_state.pop("workshop_notice", None)
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])
@@ -295,6 +303,7 @@ def board_list() -> None:
 
 
 board_list()
+_watch_the_room()
 
 
 # ---------------------------------------------------------------- facilitator
@@ -320,7 +329,6 @@ def _keep(keep: bool) -> None:
 
 
 def _clear() -> None:
-    st.session_state[RERUN_APP] = True
     try:
         removed = board.clear_room(room, pin=workshop.facilitator_pin(), owner_token=workshop.owner_token())
         st.session_state["workshop_notice"] = ("success", t("workshop.cleared", n=removed))

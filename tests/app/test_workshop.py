@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,7 +127,8 @@ def test_wrong_pins_make_the_tab_wait_not_the_facilitator() -> None:
     room = new_room(first)
     for _ in range(5):
         enter_pin(first, "0000-0000")
-    assert any("quá nhiều lần nhập sai" in w.value and "15 giây" in w.value for w in first.warning)
+    # 15 s after the last wrong try (a second or two less by the time the page is drawn on a busy machine).
+    assert any("quá nhiều lần nhập sai" in w.value and re.search(r"1[0-5] giây", w.value) for w in first.warning)
     assert not any(ti.key == "workshop_pin" for ti in first.text_input)  # no box to type into while waiting
     facilitator = open_workshop({"room": room})
     enter_pin(facilitator, PIN)
