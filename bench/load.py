@@ -115,6 +115,7 @@ class Result:
     tally: Tally
     server_cpu: float  # fraction of one core over the measuring window
     driver_cpu: float
+    core_busy: float  # how busy the server's core was, by anyone (all cores when unpinned): others' load shows here
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -196,6 +197,17 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def core_ticks(core: int | None) -> tuple[int, int]:
+    """(busy, total) clock ticks of one core (None: all) so far, from /proc/stat."""
+    name = "cpu" if core is None else f"cpu{core}"
+    for line in Path("/proc/stat").read_text().splitlines():
+        fields = line.split()
+        if fields[0] == name:
+            ticks = [int(x) for x in fields[1:]]
+            return sum(ticks) - ticks[3] - ticks[4], sum(ticks)  # less idle and iowait
+    return 0, 0
 
 
 def _opener(jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:
@@ -285,6 +297,7 @@ class Participant:
                 user_agent_header="Mozilla/5.0 (bench/load.py)",
                 proxy=None,
                 max_size=None,
+                ping_interval=None,  # browsers answer the server's pings but send none of their own
                 open_timeout=RUN_TIMEOUT,
             )
         except (OSError, WebSocketException, TimeoutError) as err:
@@ -335,7 +348,8 @@ class Participant:
         self._move_sent = start = time.perf_counter()
         await self._send_rerun()
         if not await self._wait_full_run():
-            self.tally.errors.append(f"rerun did not finish within {RUN_TIMEOUT:.0f} s")
+            if not self._broken:  # a broken connection was counted when it broke
+                self.tally.errors.append(f"rerun did not finish within {RUN_TIMEOUT:.0f} s")
             self._move_sent = None
             return None
         elapsed = time.perf_counter() - start
@@ -398,6 +412,8 @@ class Participant:
             self._fail(f"connection closed: {err}")
         except (OSError, WebSocketException) as err:
             self._fail(f"receive: {type(err).__name__}: {err}")
+        except Exception as err:  # a message this driver cannot handle: an error to see, not a silent hang
+            self._fail(f"driver: {type(err).__name__}: {err}")
 
     def _handle(self, raw: bytes) -> None:
         msg = ForwardMsg.FromString(raw)
@@ -512,8 +528,10 @@ async def drive(
     # People arrive over a few seconds, not in the same millisecond.
     arrivals = [asyncio.create_task(_arrive(tab, delay=i * 0.05)) for i, tab in enumerate(tabs)]
     ready = await asyncio.gather(*arrivals)
+    core = SERVER_CORE if server and server.pinned else None
     cpu_server = server.cpu_seconds() if server else 0.0
     cpu_driver = time.process_time()
+    busy_before, total_before = core_ticks(core)
     start = time.perf_counter()
     end = start + duration
     if idle:
@@ -523,11 +541,13 @@ async def drive(
     wall = time.perf_counter() - start
     server_cpu = (server.cpu_seconds() - cpu_server) / wall if server else float("nan")
     driver_cpu = (time.process_time() - cpu_driver) / wall
+    busy_after, total_after = core_ticks(core)
+    core_busy = (busy_after - busy_before) / max(1, total_after - total_before)
     tally = Tally()
     for tab in tabs:
         await tab.close()
         tally.merge(tab.tally)
-    return Result(target.name, participants, tally, server_cpu, driver_cpu)
+    return Result(target.name, participants, tally, server_cpu, driver_cpu, core_busy)
 
 
 async def _arrive(tab: Participant, *, delay: float) -> bool:
@@ -557,7 +577,7 @@ def _fmt(seconds: float) -> str:
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'scenario':<10} {'people':>6} {'reruns':>6} {'median':>7} {'p95':>7} {'max':>7} {'errors':>6} {'exc':>4}"
-        f" {'first load':>10} {'frag runs':>9} {'frag p95':>8} {'server CPU':>10} {'driver CPU':>10}"
+        f" {'first load':>10} {'frag runs':>9} {'frag p95':>8} {'server CPU':>10} {'core busy':>9} {'driver CPU':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -568,9 +588,10 @@ def print_table(results: list[Result]) -> None:
             f" {_fmt(percentile(t.moves, 0.95)):>7} {_fmt(max(t.moves, default=float('nan'))):>7}"
             f" {len(t.errors):>6} {len(t.exceptions):>4}"
             f" {_fmt(median(t.first_loads)):>10} {len(t.fragments):>9} {_fmt(percentile(t.fragments, 0.95)):>8}"
-            f" {r.server_cpu:>9.0%} {r.driver_cpu:>10.0%}"
+            f" {r.server_cpu:>10.0%} {r.core_busy:>9.0%} {r.driver_cpu:>10.0%}"
         )
-    print("(times in seconds; reruns = lever moves measured; CPU as a share of one core over the window)")
+    print("(times in seconds; reruns = lever moves measured; CPU as a share of one core over the window;")
+    print(" core busy = the server's core used by anyone: well above server CPU means other processes took it)")
     for r in results:
         for line in sorted(set(r.tally.errors))[:3]:
             print(f"  {r.scenario} × {r.participants} error: {line}")
@@ -715,7 +736,9 @@ def main(argv: list[str] | None = None) -> int:
     if settings.pin:
         os.sched_setaffinity(0, {DRIVER_CORE})
     print(f"driver pinned to core {DRIVER_CORE}: {'yes' if settings.pin else 'no (fewer than two cores, or --no-pin)'}")
+    print(f"load average at the start: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     results, solo = run_all(settings)
+    print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     print()
     print_table(results)
     print()
