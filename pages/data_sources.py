@@ -3,8 +3,6 @@ reported figures 2019–2025, the model's equations, downloads and the scenario 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from ui import state
@@ -12,19 +10,17 @@ from ui.data_sources import (
     EQUATIONS,
     editor_frame,
     editor_key,
-    observation_chart,
-    observation_chart_frame,
+    observation_spec_filled,
     observations_table,
     observed_indicators,
     overridden_lines,
     overrides_from_editor,
-    scope_colors,
     split_baseline,
     symbol_table,
     targets_table,
 )
 from ui.exports import render_downloads, render_upload
-from ui.i18n import md_escape, num, t
+from ui.i18n import md_escape, t
 from ui.tables import table_height
 
 EDITOR_GENERATION = "data_sources_editor_generation"
@@ -112,36 +108,15 @@ st.button(
 st.subheader(t("data_sources.obs.title"))
 st.caption(t("data_sources.obs.caption"))
 year_end = state.year_end(*state.scenario_key())
-colors = scope_colors(observations)
 indicators = observed_indicators(plan, observations)
-tooltip_titles = {
-    "value": t("data_sources.col.value"),
-    "scope": t("data_sources.col.scope"),
-    "date": t("data_sources.col.date"),
-    "source": t("data_sources.col.source"),
-    "target": t("data_sources.obs.target_title"),
-}
-start, end = dt.date(2019, 1, 1), dt.date(2026, 6, 30)
 for row_start in range(0, len(indicators), 3):
     # One row of three panels at a time, so on a phone they stack in the plan's order.
     for column, indicator in zip(st.columns(3), indicators[row_start : row_start + 3], strict=False):
         target = plan.target(indicator)
         with column:
             st.markdown(f"**{target.label(lang)}** ({target.unit(lang)})")
-            frame = observation_chart_frame(
-                plan, observations, indicator, projected=year_end[indicator], year=plan.meta.year, lang=lang
-            )
-            chart = observation_chart(
-                frame,
-                colors=colors,
-                target_value=target.value,
-                target_text=t("data_sources.obs.target", year=plan.meta.year, value=num(target.value, target.decimals)),
-                tooltip_titles=tooltip_titles,
-                lang=lang,
-                start=start,
-                end=end,
-            )
-            st.altair_chart(chart, width="stretch", key=f"data_sources_obs_{indicator}")
+            spec = observation_spec_filled(indicator, projected=year_end[indicator], lang=lang)
+            st.vega_lite_chart(spec, width="stretch", key=f"data_sources_obs_{indicator}")
 
 table = observations_table(plan, observations, lang)
 st.dataframe(

@@ -22,13 +22,15 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 from babel.dates import format_date
 from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
 from model.plan import Observation, Plan
 from model.scenario import Change, ScenarioError, validate
 from model.text import LOCALES, number, tr
-from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, style
+from ui import state
+from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style
 from ui.exports import problem_lines, quoted
 
 EDITOR_PREFIX = "data_sources_baseline_"
@@ -293,6 +295,12 @@ def scope_colors(observations: Iterable[Observation]) -> dict[str, str]:
     return colors
 
 
+def projected_text(plan: Plan, indicator: str, projected: float, lang: str) -> str:
+    """The scenario's year-end value with its unit, at the indicator's precision."""
+    target = plan.target(indicator)
+    return f"{number(projected, lang, target.decimals)} {target.unit(lang)}"
+
+
 def observation_chart_frame(
     plan: Plan,
     observations: Iterable[Observation],
@@ -324,8 +332,8 @@ def observation_chart_frame(
             "date": pd.Timestamp(dt.date(year, 12, 31)),
             "value": projected,
             "series": tr(lang, "data_sources.obs.projection_series", year=year),
-            "scope_en": "__projection__",
-            "value_text": f"{number(projected, lang, target.decimals)} {unit}",
+            "scope_en": PROJECTION_SCOPE,
+            "value_text": projected_text(plan, indicator, projected, lang),
             "date_text": date_text(dt.date(year, 12, 31), lang),
             "scope": tr(lang, "data_sources.obs.projection_scope"),
             "source": tr(lang, "data_sources.obs.projection_source"),
@@ -334,39 +342,46 @@ def observation_chart_frame(
     return pd.DataFrame(rows)
 
 
+PROJECTION_SCOPE = "__projection__"
+OBS_START, OBS_END = dt.date(2019, 1, 1), dt.date(2026, 6, 30)
+
+
+def observation_y_domain(values: Iterable[float]) -> list[float]:
+    """The panel's value axis: every point and the target, with some room above and below."""
+    values = list(values)
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.15 or max(abs(hi), 1.0) * 0.1
+    return [max(0.0, lo - pad), hi + pad]
+
+
 def observation_chart(
-    frame: pd.DataFrame,
+    data: pd.DataFrame | alt.InlineData,
     *,
+    series_scopes: Mapping[str, str],
     colors: Mapping[str, str],
+    y_domain: list[Any],
     target_value: float,
     target_text: str,
     tooltip_titles: Mapping[str, str],
     lang: str,
-    start: dt.date,
-    end: dt.date,
+    start: dt.date = OBS_START,
+    end: dt.date = OBS_END,
 ) -> alt.TopLevelMixin:
     """Reported figures as dots on a 2019–2025 time line, coloured by scope; the scenario's 2023 year end
-    as a blue diamond; the plan's target as a dashed line."""
-    series = list(dict.fromkeys(frame["series"]))
-    color_of = {
-        s: (PROJECTION if e == "__projection__" else colors.get(e, OBSERVED))
-        for s, e in zip(frame["series"], frame["scope_en"], strict=True)
-    }
-    shape_of = {
-        s: ("diamond" if e == "__projection__" else "circle") for s, e in zip(frame["series"], frame["scope_en"], strict=True)
-    }
+    as a blue diamond; the plan's target as a dashed line. ``series_scopes``: each series (legend entry)
+    → its scope_en, in the frame's order."""
+    series = list(series_scopes)
+    color_of = {s: (PROJECTION if e == PROJECTION_SCOPE else colors.get(e, OBSERVED)) for s, e in series_scopes.items()}
+    shape_of = {s: ("diamond" if e == PROJECTION_SCOPE else "circle") for s, e in series_scopes.items()}
     x = alt.X(
         "date:T",
         title=None,
         scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
         axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 2}, labelAngle=0),
     )
-    values = [*frame["value"], target_value]
-    lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.15 or max(abs(hi), 1.0) * 0.1
-    y_scale = alt.Scale(domain=[max(0.0, lo - pad), hi + pad], nice=True, zero=False)
+    y_scale = alt.Scale(domain=y_domain, nice=True, zero=False)
     points = (
-        alt.Chart(frame)
+        alt.Chart(data)
         .mark_point(filled=True, size=120, opacity=1)
         .encode(
             x=x,
@@ -398,6 +413,63 @@ def observation_chart(
     )
     # st.altair_chart fits axes and legend into the height too: room for the legend's rows.
     return style(alt.layer(rule, label, points), lang=lang, height=200 + 24 * len(series))
+
+
+def observation_chart_texts(plan: Plan, indicator: str, lang: str) -> dict[str, Any]:
+    """The words of one panel: the target line's label and the tooltip titles."""
+    target = plan.target(indicator)
+    return {
+        "target_text": tr(
+            lang, "data_sources.obs.target", year=plan.meta.year, value=number(target.value, lang, target.decimals)
+        ),
+        "tooltip_titles": {
+            "value": tr(lang, "data_sources.col.value"),
+            "scope": tr(lang, "data_sources.col.scope"),
+            "date": tr(lang, "data_sources.col.date"),
+            "source": tr(lang, "data_sources.col.source"),
+            "target": tr(lang, "data_sources.obs.target_title"),
+        },
+    }
+
+
+def series_scopes(frame: pd.DataFrame) -> dict[str, str]:
+    """Each series of a panel's frame (in order) → its scope_en."""
+    return dict(zip(frame["series"], frame["scope_en"], strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def observation_spec(indicator: str, *, lang: str) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], list[float]]:
+    """One panel's Vega-Lite spec, built once per indicator and language, with its points: the
+    reported figures, the year-end point's fixed fields, and the values the axis always shows.
+
+    Only the year-end projection moves with the levers. The points are inline
+    values (a few: no Arrow conversion per rerun), the placeholder "points";
+    the value axis's ends are "y_lo" and "y_hi".
+    """
+    plan, observations = state.get_plan(), state.get_observations()
+    frame = observation_chart_frame(plan, observations, indicator, projected=0.0, year=plan.meta.year, lang=lang)
+    # Dates as UTC milliseconds, the instant Arrow gives the browser for these (naive) timestamps.
+    records = [{**row, "date": row["date"].value / 1e6} for row in frame.to_dict("records")]
+    observed, projection = records[:-1], records[-1]
+    chart = observation_chart(
+        alt.InlineData(values=placeholder("points")),
+        series_scopes=series_scopes(frame),
+        colors=scope_colors(observations),
+        y_domain=[placeholder("y_lo"), placeholder("y_hi")],
+        target_value=plan.target(indicator).value,
+        lang=lang,
+        **observation_chart_texts(plan, indicator, lang),
+    )
+    fixed = [float(row["value"]) for row in observed] + [plan.target(indicator).value]
+    return cached_spec(chart, validate=False), observed, projection, fixed
+
+
+def observation_spec_filled(indicator: str, *, projected: float, lang: str) -> dict[str, Any]:
+    """The cached panel with this scenario's year-end value: ready for st.vega_lite_chart."""
+    spec, observed, projection, fixed = observation_spec(indicator, lang=lang)
+    point = {**projection, "value": projected, "value_text": projected_text(state.get_plan(), indicator, projected, lang)}
+    y_lo, y_hi = observation_y_domain([*fixed, projected])
+    return filled_spec(spec, {}, {"points": [*observed, point], "y_lo": y_lo, "y_hi": y_hi})
 
 
 # --------------------------------------------------------------- equations

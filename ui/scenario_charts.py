@@ -21,7 +21,7 @@ from model.engine import status_of
 from model.plan import Observation
 from model.text import number
 from ui import state
-from ui.charts import OBSERVED, PROJECTION, TARGET, style
+from ui.charts import OBSERVED, PROJECTION, TARGET, cached_spec, filled_spec, style, utc_ms
 from ui.i18n import status_label, t
 
 CHART_HEIGHT = 240
@@ -38,15 +38,6 @@ def month_end(year: int, month: int) -> dt.date:
     if month == 0:
         return dt.date(year - 1, 12, 31)
     return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _utc_ms(day: dt.date) -> float:
-    """Milliseconds since the epoch at UTC midnight (Vega's time values).
-
-    A float, not an int: Arrow sends int64 columns to the browser as BigInt,
-    which Vega cannot place on a time axis.
-    """
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() * 1000.0
 
 
 def date_text(day: dt.date, lang: str) -> str:
@@ -79,7 +70,7 @@ def path_frame(monthly: pd.DataFrame, indicator_id: str, *, lang: str) -> pd.Dat
         day = month_end(year, int(month))
         rows.append(
             {
-                "date": _utc_ms(day),
+                "date": utc_ms(day),
                 "value": float(value),
                 "date_text": date_text(day, lang),
                 "value_text": _with_unit(_number(value, target.decimals, lang), unit),
@@ -102,7 +93,7 @@ def observation_frame(observations: Sequence[Observation], indicator_id: str, *,
             shown = f"{t(f'qualifier.{o.qualifier}')} {shown}"
         rows.append(
             {
-                "date": _utc_ms(o.date),
+                "date": utc_ms(o.date),
                 "value": float(o.value),
                 "label": shown,
                 "value_text": _with_unit(shown, unit),
@@ -158,7 +149,7 @@ def _x_axis(*, wide: bool, year: int) -> tuple[alt.Scale, alt.Axis]:
             format=t("scenario.axis_month_format"),
             labelExpr="utcmonth(datum.value) % 6 == 5 ? datum.label : ''",
             # The year-end label sits left of its tick, or a narrow chart cuts it off.
-            labelAlign=alt.ExprRef(expr=f"datum.value >= {_utc_ms(month_end(year, 12))} ? 'right' : 'center'"),
+            labelAlign=alt.ExprRef(expr=f"datum.value >= {utc_ms(month_end(year, 12))} ? 'right' : 'center'"),
             title=None,
             labelOverlap=False,
             grid=True,
@@ -180,15 +171,13 @@ def indicator_spec(indicator_id: str, *, lang: str, wide: bool) -> dict:
     chart = _indicator_layers(
         alt.NamedData(name=PATH_DATA), indicator_id, lang=lang, observations=state.get_observations(), wide=wide
     )
-    return chart.to_dict()
+    return cached_spec(chart)
 
 
 def indicator_spec_with_path(monthly: pd.DataFrame, indicator_id: str, *, lang: str, wide: bool) -> dict:
     """The cached spec plus this scenario's path: ready for st.vega_lite_chart."""
     spec = indicator_spec(indicator_id, lang=lang, wide=wide)
-    datasets = dict(spec.get("datasets", {}))
-    datasets[PATH_DATA] = path_frame(monthly, indicator_id, lang=lang).to_dict("records")
-    return {**spec, "datasets": datasets}
+    return filled_spec(spec, {PATH_DATA: path_frame(monthly, indicator_id, lang=lang).to_dict("records")})
 
 
 def _indicator_layers(
@@ -224,7 +213,7 @@ def _indicator_layers(
     target_df = pd.DataFrame(
         {
             "value": [target.value],
-            "date": [_utc_ms(month_end(plan.meta.year, 12))],
+            "date": [utc_ms(month_end(plan.meta.year, 12))],
             "value_text": [target_text],
             "label": [t("scenario.target_label", value=_number(target.value, label_decimals, lang))],
             "date_text": [date_text(month_end(plan.meta.year, 12), lang)],
