@@ -16,8 +16,8 @@ from ui.what_it_takes import (
     levers_equal,
     main_lever_table,
     target_labels,
-    tornado_chart,
     tornado_frame,
+    tornado_spec_filled,
 )
 
 state.require_app()
@@ -125,18 +125,5 @@ frame = tornado_frame(plan, state.tornado(lever_items, baseline_items, target_id
 if frame.empty:
     st.info(t("what_it_takes.tornado.none"), icon="ℹ️")
 else:
-    chart = tornado_chart(
-        frame,
-        target_value=target.value,
-        target_text=t("what_it_takes.tornado.target", value=num(target.value, target.decimals)),
-        x_title=target.unit(lang),
-        tooltip_titles={
-            "lever": t("what_it_takes.col.lever"),
-            "lever_value": t("what_it_takes.tornado.lever_value"),
-            "indicator_value": t("what_it_takes.tornado.indicator_value", indicator=target.label(lang)),
-            "target": t("what_it_takes.tornado.target_title"),
-        },
-        lang=lang,
-    )
-    st.altair_chart(chart, width="stretch", key="what_it_takes_tornado")
+    st.vega_lite_chart(tornado_spec_filled(frame, target_id, lang=lang), width="stretch", key="what_it_takes_tornado")
     st.caption(t("what_it_takes.tornado.caption", base=num(year_end[target_id], target.decimals), unit=target.unit(lang)))

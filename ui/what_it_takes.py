@@ -12,12 +12,14 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from model.analysis import PlanImplied
 from model.engine import scorecard
 from model.plan import Lever, Plan
 from model.text import number, signed, strings, tr
-from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, style
+from ui import state
+from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, placeholder, style
 from ui.i18n import STATUS_ICONS
 
 MAX_TORNADO_LEVERS = 12
@@ -118,17 +120,22 @@ def main_lever_table(
 ) -> pd.DataFrame:
     """Each target with its status now, its main lever and the value that just reaches it (change from now)."""
     card = scorecard(plan, year_end, tol)
+    main_rows = {
+        (row["indicator"], row["lever"]): row
+        for row in goal.to_dict("records")
+        if plan.target(row["indicator"]).main_lever == row["lever"]
+    }
     rows = []
     for target in plan.targets:
         lv = plan.lever(target.main_lever)
-        match = goal[(goal["indicator"] == target.id) & (goal["lever"] == lv.id)]
+        match = main_rows.get((target.id, lv.id))
         current = float(levers[lv.id])
         rows.append(
             {
                 tr(lang, "what_it_takes.col.indicator"): target.label(lang),
                 tr(lang, "what_it_takes.col.status"): status_text(str(card.loc[target.id, "status"]), lang),
                 tr(lang, "what_it_takes.col.main_lever"): lv.label(lang),
-                tr(lang, "what_it_takes.col.needed"): needed_text(plan, match.iloc[0], current, lang) if len(match) else "",
+                tr(lang, "what_it_takes.col.needed"): needed_text(plan, match, current, lang) if match else "",
             }
         )
     return pd.DataFrame(rows)
@@ -288,29 +295,47 @@ def tornado_frame(plan: Plan, tornado: pd.DataFrame, indicator: str, *, lang: st
     return pd.DataFrame(rows)
 
 
+def tornado_x_domain(frame: pd.DataFrame, target_value: float) -> list[float]:
+    """The value axis: every bar end, the indicator now and the target, with a little room."""
+    values = [*frame["value"], float(frame["base"].iloc[0]), target_value]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.05
+    return [lo - pad, hi + pad]
+
+
+def tornado_levers(frame: pd.DataFrame) -> list[str]:
+    """The rows of the chart (wrapped lever labels), largest swing on top."""
+    return list(dict.fromkeys(frame["lever_axis"]))
+
+
+def tornado_height(levers: int) -> int:
+    """Room for each lever's band of two bars."""
+    return 46 * levers + 10
+
+
 def tornado_chart(
-    frame: pd.DataFrame,
+    bars_data: pd.DataFrame | alt.InlineData,
+    base_data: pd.DataFrame | alt.InlineData,
     *,
+    levers: list[str] | str,
+    x_domain: list[Any],
+    ends: list[str],
+    height: int,
     target_value: float,
     target_text: str,
     x_title: str,
     tooltip_titles: Mapping[str, str],
     lang: str,
 ) -> alt.TopLevelMixin:
-    """Horizontal bars from the indicator now (black line) to its value with each lever at a spread end.
+    """Horizontal bars from the indicator now (black line, ``base_data``: x) to its value with each lever at
+    a spread end (``bars_data``: a `tornado_frame`).
 
     One row per lever, largest swing on top; orange: the lever at its low end,
-    blue: at its high end; the dashed line is the target.
+    blue: at its high end (``ends``: their labels, low first); the dashed line is the target.
     """
-    levers = list(dict.fromkeys(frame["lever_axis"]))
-    base = float(frame["base"].iloc[0])
-    values = [*frame["value"], base, target_value]
-    lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.05
-    x_scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False, zero=False)
-    ends = list(dict.fromkeys(frame.sort_values("end", ascending=False)["end_label"]))  # low first
+    x_scale = alt.Scale(domain=x_domain, nice=False, zero=False)
     bars = (
-        alt.Chart(frame)
+        alt.Chart(bars_data)
         .mark_bar(cornerRadius=2)
         .encode(
             # Labels wrapped onto two or three short lines leave room for the bars on a phone.
@@ -337,7 +362,7 @@ def tornado_chart(
             ],
         )
     )
-    base_rule = alt.Chart(pd.DataFrame({"x": [base]})).mark_rule(color=OBSERVED, size=2).encode(x=alt.X("x:Q", scale=x_scale))
+    base_rule = alt.Chart(base_data).mark_rule(color=OBSERVED, size=2).encode(x=alt.X("x:Q", scale=x_scale))
     target_frame = pd.DataFrame({"x": [target_value], "label": [target_text]})
     target_rule = (
         alt.Chart(target_frame)
@@ -351,6 +376,59 @@ def tornado_chart(
     )
     # By default st.altair_chart fits axes and legend into the height too, which squeezes a
     # chart with one band per lever; "fit-x" fits the width only and gives the bands this height.
-    height = 46 * len(levers) + 10
     chart = style(alt.layer(bars, base_rule, target_rule, target_label), lang=lang, height=height)
     return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def tornado_texts(plan: Plan, indicator: str, lang: str) -> dict[str, Any]:
+    """The words of one indicator's tornado: the bar ends, the target's label, axis and tooltip titles."""
+    target = plan.target(indicator)
+    return {
+        "ends": [tr(lang, "what_it_takes.tornado.low"), tr(lang, "what_it_takes.tornado.high")],
+        "target_text": tr(lang, "what_it_takes.tornado.target", value=number(target.value, lang, target.decimals)),
+        "x_title": target.unit(lang),
+        "tooltip_titles": {
+            "lever": tr(lang, "what_it_takes.col.lever"),
+            "lever_value": tr(lang, "what_it_takes.tornado.lever_value"),
+            "indicator_value": tr(lang, "what_it_takes.tornado.indicator_value", indicator=target.label(lang)),
+            "target": tr(lang, "what_it_takes.tornado.target_title"),
+        },
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def tornado_spec(indicator: str, *, lang: str) -> dict[str, Any]:
+    """One indicator's tornado as a Vega-Lite spec, built once per indicator and language.
+
+    What moves with the scenario is left open (see ui.charts.filled_spec): the
+    bars and the indicator now (inline values "bars", "base"), the rows
+    ("levers"), the value axis ("x_lo", "x_hi") and the height ("height").
+    """
+    plan = state.get_plan()
+    chart = tornado_chart(
+        alt.InlineData(values=placeholder("bars")),
+        alt.InlineData(values=placeholder("base")),
+        levers=placeholder("levers"),
+        x_domain=[placeholder("x_lo"), placeholder("x_hi")],
+        height=0,
+        target_value=plan.target(indicator).value,
+        lang=lang,
+        **tornado_texts(plan, indicator, lang),
+    )
+    spec = cached_spec(chart, validate=False)
+    return {**spec, "height": placeholder("height")}
+
+
+def tornado_spec_filled(frame: pd.DataFrame, indicator: str, *, lang: str) -> dict[str, Any]:
+    """The cached tornado with this scenario's bars (a non-empty `tornado_frame`): ready for st.vega_lite_chart."""
+    levers = tornado_levers(frame)
+    x_lo, x_hi = tornado_x_domain(frame, state.get_plan().target(indicator).value)
+    values = {
+        "bars": frame.to_dict("records"),
+        "base": [{"x": float(frame["base"].iloc[0])}],
+        "levers": levers,
+        "x_lo": x_lo,
+        "x_hi": x_hi,
+        "height": tornado_height(len(levers)),
+    }
+    return filled_spec(tornado_spec(indicator, lang=lang), {}, values)

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import altair as alt
+import pandas as pd
 import pytest
 from apptools import make_app
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
+from model.analysis import sensitivity
 from model.plan import load_plan
 from model.text import LANGS
+from ui.what_it_takes import (
+    tornado_chart,
+    tornado_frame,
+    tornado_height,
+    tornado_levers,
+    tornado_spec_filled,
+    tornado_texts,
+    tornado_x_domain,
+)
 
 PLAN = load_plan()
 PLAN_IDS = [t.id for t in PLAN.targets]
@@ -115,3 +129,42 @@ def test_target_choice_survives_language_switch_and_shows_the_new_language() -> 
     assert box.value == "worker_income"
     assert "Worker income" in box.options[PLAN_IDS.index("worker_income")]
     assert all("Thu nhập" not in o for o in box.options)
+
+
+def _without_data(node: Any) -> Any:
+    """A spec without its data (references and values), to compare how two specs draw."""
+    if isinstance(node, dict):
+        return {k: _without_data(v) for k, v in node.items() if k not in ("data", "datasets")}
+    if isinstance(node, list):
+        return [_without_data(v) for v in node]
+    return node
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("indicator", ["revenue_per_coop", "worker_income", "coops"])
+def test_tornado_is_the_chart_built_for_the_scenario(lang: str, indicator: str) -> None:
+    """The tornado's spec is built once per indicator and language and filled in per rerun (issue 7:
+    Altair in every rerun). Filled in, it is valid Vega-Lite and draws what the chart built directly draws."""
+    levers = PLAN.defaults() | {"new_coops": 140.0}
+    frame = tornado_frame(PLAN, sensitivity(PLAN, levers, indicator=indicator), indicator, lang=lang)
+    target = PLAN.target(indicator)
+    spec = tornado_spec_filled(frame, indicator, lang=lang)
+    alt.LayerChart.from_dict({k: v for k, v in spec.items() if k != "datasets"}, validate=True)
+    levers_shown = tornado_levers(frame)
+    direct = tornado_chart(
+        frame,
+        pd.DataFrame({"x": [float(frame["base"].iloc[0])]}),
+        levers=levers_shown,
+        x_domain=tornado_x_domain(frame, target.value),
+        height=tornado_height(len(levers_shown)),
+        target_value=target.value,
+        lang=lang,
+        **tornado_texts(PLAN, indicator, lang),
+    ).to_dict()
+    assert _without_data(spec) == _without_data(direct)
+    assert spec["layer"][0]["data"]["values"] == frame.to_dict("records")
+    assert spec["layer"][1]["data"]["values"] == [{"x": pytest.approx(float(frame["base"].iloc[0]))}]
+    # The bar ends in the order the old chart took them from the frame: low first.
+    assert direct["layer"][0]["encoding"]["color"]["scale"]["domain"] == list(
+        dict.fromkeys(frame.sort_values("end", ascending=False)["end_label"])
+    )
