@@ -7,7 +7,6 @@ import streamlit as st
 from model.scenario import MAX_FILE_BYTES
 from store import BoardError
 from ui import compare, state, workshop
-from ui.charts import style
 from ui.i18n import heading, md_escape, t
 from ui.tables import table_height
 
@@ -143,13 +142,9 @@ else:
     target = plan.target(indicator)
     unit = target.unit(lang)
     frame = compare.monthly_frame(candidates, monthly, indicator)
-    chart = compare.overlay_chart(frame, names=names, target=target.value, unit=unit, decimals=target.decimals, lang=lang)
+    spec = compare.overlay_spec_filled(frame, names=names, target=target.value, unit=unit, decimals=target.decimals, lang=lang)
     st.markdown(heading(target.label(lang), unit))
-    st.altair_chart(
-        style(chart, lang=lang, height=compare.overlay_height(len(candidates))),
-        width="stretch",
-        alt=t("compare.chart_alt", label=target.label(lang)),
-    )
+    st.vega_lite_chart(spec, width="stretch", alt=t("compare.chart_alt", label=target.label(lang)))
     st.caption(t("compare.chart_note"))
 
     # ---------------------------------------------------------------- load

@@ -104,9 +104,7 @@ def placeholder(name: str) -> str:
     return _PLACEHOLDER + name
 
 
-def filled_spec(
-    spec: Mapping[str, Any], datasets: Mapping[str, Any], values: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def filled_spec(spec: Mapping[str, Any], datasets: Mapping[str, Any], values: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A copy of a cached spec with this rerun's named datasets (DataFrames or records) and placeholder values.
 
     The cached spec itself is never changed (it is shared by every session).

@@ -25,7 +25,7 @@ from model.plan import BASELINE_IDS, Plan
 from model.scenario import ScenarioError, from_json
 from model.text import LANGS, clean_label, number, tr
 from ui import state
-from ui.charts import PALETTE, TARGET, vega_number_format
+from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.exports import file_problem_lines
 from ui.i18n import STATUS_ICONS, md_escape
 
@@ -418,8 +418,29 @@ def overlay_height(scenarios: int) -> int:
     return CHART_HEIGHT + LEGEND_ROW * scenarios
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def overlay_spec(names: tuple[str, ...], *, target: float, unit: str, decimals: int, lang: str) -> dict[str, Any]:
+    """The overlay chart as a Vega-Lite spec, built once per set of scenario names and indicator.
+
+    Only the lines move with the levers: they are the inline values "paths"
+    (K × 13 rows: no Arrow conversion per rerun), filled in by `overlay_spec_filled`.
+    """
+    chart = overlay_chart(
+        alt.InlineData(values=placeholder("paths")), names=names, target=target, unit=unit, decimals=decimals, lang=lang
+    )
+    return cached_spec(style(chart, lang=lang, height=overlay_height(len(names))), validate=False)
+
+
+def overlay_spec_filled(
+    frame: pd.DataFrame, *, names: Sequence[str], target: float, unit: str, decimals: int, lang: str
+) -> dict[str, Any]:
+    """The cached overlay chart with these paths (a `monthly_frame`): ready for st.vega_lite_chart."""
+    spec = overlay_spec(tuple(names), target=target, unit=unit, decimals=decimals, lang=lang)
+    return filled_spec(spec, {}, {"paths": frame.to_dict("records")})
+
+
 def overlay_chart(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | alt.InlineData,
     *,
     names: Sequence[str],
     target: float,
