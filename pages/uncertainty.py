@@ -7,7 +7,6 @@ import streamlit as st
 
 from ui import state
 from ui import uncertainty as mc
-from ui.charts import style
 from ui.i18n import heading, num, t
 from ui.tables import table_height
 
@@ -77,13 +76,11 @@ indicator = state.indicator_select(t("uncertainty.indicator"), key="uncertainty_
 target = plan.target(indicator)
 unit = target.unit(lang)
 projection = state.monthly(lever_items, baseline_items)[indicator]
-chart = mc.fan_chart(
+spec = mc.fan_spec_filled(
     mc.fan_frame(result, projection, indicator), target=target.value, unit=unit, decimals=target.decimals, lang=lang
 )
 st.markdown(heading(target.label(lang), unit))
-st.altair_chart(
-    style(chart, lang=lang, height=mc.CHART_HEIGHT), width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang))
-)
+st.vega_lite_chart(spec, width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang)))
 st.caption(t("uncertainty.chart_note"))
 
 # ---------------------------------------------------------------- method

@@ -18,13 +18,14 @@ from typing import Any
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from model.analysis import MonteCarloResult, triangle_ends
 from model.engine import status_codes
 from model.plan import Plan
 from model.text import number, percent, tr
 from ui import state
-from ui.charts import BAND, PROJECTION, TARGET, vega_number_format
+from ui.charts import BAND, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 
 SEED_KEY = "mc_seed"
@@ -87,7 +88,6 @@ def on_draws_change(session: MutableMapping[str, Any]) -> None:
 def new_seed(session: MutableMapping[str, Any]) -> None:
     """Button callback: a fresh random seed (shown, so a run can be repeated)."""
     session[SEED_KEY] = secrets.randbelow(1_000_000)
-
 
 
 def reading_key(probability: float) -> str:
@@ -202,7 +202,24 @@ def fan_frame(result: MonteCarloResult, projection: pd.Series, indicator: str) -
     )
 
 
-def fan_chart(frame: pd.DataFrame, *, target: float, unit: str, decimals: int, lang: str) -> alt.LayerChart:
+@st.cache_data(show_spinner=False, max_entries=64)
+def fan_spec(*, target: float, unit: str, decimals: int, lang: str) -> dict[str, Any]:
+    """The fan chart as a Vega-Lite spec, built once per indicator and language.
+
+    Only the band and the lines move with the scenario: they are the inline
+    values "months" (13 rows: no Arrow conversion per rerun), filled in by `fan_spec_filled`.
+    """
+    chart = fan_chart(alt.InlineData(values=placeholder("months")), target=target, unit=unit, decimals=decimals, lang=lang)
+    return cached_spec(style(chart, lang=lang, height=CHART_HEIGHT), validate=False)
+
+
+def fan_spec_filled(frame: pd.DataFrame, *, target: float, unit: str, decimals: int, lang: str) -> dict[str, Any]:
+    """The cached fan chart with this scenario's months (a `fan_frame`): ready for st.vega_lite_chart."""
+    spec = fan_spec(target=target, unit=unit, decimals=decimals, lang=lang)
+    return filled_spec(spec, {}, {"months": frame.to_dict("records")})
+
+
+def fan_chart(frame: pd.DataFrame | alt.InlineData, *, target: float, unit: str, decimals: int, lang: str) -> alt.LayerChart:
     """P10–P90 band, P50 line, the projection with the current values (dashed) and the target rule."""
     fmt = vega_number_format(decimals)
     series = {
