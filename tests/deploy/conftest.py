@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servetools import CHROMIUM, CHROMIUM_ARGS, HAPROXY, Served, require
+from servetools import HAPROXY, Served, require
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +25,3 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     served = Served.start(replicas=2, env=env)
     yield served
     served.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "playwright is not installed (pip install -r requirements-dev.txt)")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()

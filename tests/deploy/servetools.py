@@ -18,16 +18,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "deploy" / "serve"
 HAPROXY = "/usr/sbin/haproxy"
-CHROMIUM = os.environ.get("SONLA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPLICA_PORTS = ("--replica-base-port", "0")  # any free loopback ports
 REPLICA_LINE = re.compile(r"\[serve\] replica (r\d+): (?:127\.0\.0\.1:(\d+) )?.*\(pid (\d+)\)")
 

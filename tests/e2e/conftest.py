@@ -7,20 +7,10 @@ In CI (CI=true) a missing Chromium or Playwright is a failure, never a skip.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from appserver import CHROMIUM, CHROMIUM_ARGS, start_app, stop
-
-
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"end-to-end tests cannot run in CI: {reason}")
-    pytest.skip(reason)
+from appserver import start_app, stop
 
 
 @pytest.fixture(scope="session")
@@ -28,20 +18,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc, url = start_app(tmp_path_factory.mktemp("e2e-app"))
     yield url
     stop(proc)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    _require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _require(False, "playwright is not installed (pip install -r requirements-dev.txt)")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

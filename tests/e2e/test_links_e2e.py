@@ -58,7 +58,8 @@ def test_moving_a_slider_changes_url_and_scorecard(page: Page, app_url: str) -> 
     slider.focus()
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(r"new_coops=84"), timeout=10_000)
-    expect(page.locator("tr", has=page.locator("td", has_text="Tổng số hợp tác xã cuối năm")).first).to_contain_text("899")
+    coops_row = page.locator("tr", has=page.locator("td", has_text="Tổng số hợp tác xã cuối năm")).first
+    expect(coops_row).to_contain_text("899", timeout=15_000)
     # The link, opened in a fresh context, shows the same numbers.
     other = page.context.browser.new_context()  # type: ignore[union-attr]
     fresh = other.new_page()
