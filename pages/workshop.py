@@ -119,23 +119,25 @@ if room is None:
     st.stop()
 
 # ------------------------------------------------------------------ in a room
-head, qr_col = st.columns([3, 1])
-with head:
-    st.subheader(t("workshop.room_heading", room=room))
-    st.caption(t("workshop.room_help"))
-    if info is not None:
-        if info.keep or info.expires_at is None:
-            st.caption(t("workshop.room_kept"))
+st.subheader(t("workshop.room_heading", room=room))
+st.caption(t("workshop.room_help"))
+if info is not None:
+    if info.keep or info.expires_at is None:
+        st.caption(t("workshop.room_kept"))
+    else:
+        expires = info.expires_at.astimezone(viewer_tz).strftime("%H:%M %d/%m/%Y")
+        if info.entries:
+            st.caption(t("workshop.room_expires", date=expires, days=board.limits.room_idle_days))
         else:
-            expires = info.expires_at.astimezone(viewer_tz).strftime("%H:%M %d/%m/%Y")
-            if info.entries:
-                st.caption(t("workshop.room_expires", date=expires, days=board.limits.room_idle_days))
-            else:
-                st.caption(t("workshop.room_expires_empty", date=expires, hours=board.limits.empty_room_idle_hours))
-    st.button(t("workshop.leave"), on_click=_leave)
-with qr_col:
-    # The link opens this room with the current scenario: put it on the projector.
-    st.image(qr_png(current_url()), caption=t("workshop.qr_caption", room=room), width=180)
+            st.caption(t("workshop.room_expires_empty", date=expires, hours=board.limits.empty_room_idle_hours))
+col_leave, col_qr = st.columns([1, 3], vertical_alignment="top")
+col_leave.button(t("workshop.leave"), on_click=_leave)
+# The link opens this room with the current scenario: put it on the projector. Drawn only while
+# open (a QR code takes ~40 ms to make, and every lever move changes the link).
+qr_box = col_qr.expander(t("workshop.qr_open", room=room), key="workshop_qr", on_change="rerun")
+if qr_box.open:
+    with qr_box:
+        st.image(qr_png(current_url()), caption=t("workshop.qr_caption", room=room), width=240)
 
 
 def _save() -> None:

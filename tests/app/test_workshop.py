@@ -11,6 +11,7 @@ from apptools import click, open_page
 from streamlit.testing.v1 import AppTest
 
 from store import Board, UnavailableError, dispose_engines
+from ui.share import qr_png
 from ui.workshop import get_board
 
 PIN = "2468-1357"
@@ -323,3 +324,15 @@ def test_the_page_recovers_by_itself_when_the_database_is_back(tmp_path: Path, m
     at.run()  # what the page's 5-second check triggers (a whole-app rerun) once the board answers
     assert not at.error and not at.exception
     assert at.subheader[0].value == "Vào phòng hội thảo"
+
+
+def test_the_room_qr_code_is_made_only_when_asked_for() -> None:
+    """A QR code took ~40 % of the Workshop page's server time under load (every lever move changes the link):
+    it is drawn only while its expander is open, and each link's image is made once."""
+    at = open_workshop()
+    room = new_room(at)
+    at.select_slider(key="sidebar_new_coops").set_value(120).run()
+    assert not at.exception
+    assert not at.get("imgs")  # no QR image on the page until the expander is opened
+    assert any(e.label == f"Mã QR vào phòng {room} (để chiếu lên màn hình)" for e in at.expander)
+    assert qr_png("http://x/workshop?room=ABCD") is qr_png("http://x/workshop?room=ABCD")
