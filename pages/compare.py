@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from model.scenario import MAX_FILE_BYTES
@@ -85,6 +86,21 @@ with picker:
         placeholder=t("compare.pick_placeholder"),
     )
 
+
+@st.fragment
+def overlay(candidates: list[compare.Candidate], monthly: dict[str, np.ndarray]) -> None:
+    """The overlay chart of one indicator: choosing another reruns only this part."""
+    indicator = state.indicator_select(t("compare.indicator"), key="compare_indicator")
+    target = plan.target(indicator)
+    unit = target.unit(lang)
+    frame = compare.monthly_frame(candidates, monthly, indicator)
+    names = [c.name for c in candidates]
+    spec = compare.overlay_spec_filled(frame, names=names, target=target.value, unit=unit, decimals=target.decimals, lang=lang)
+    st.markdown(heading(target.label(lang), unit))
+    st.vega_lite_chart(spec, width="stretch", alt=t("compare.chart_alt", label=target.label(lang)))
+    st.caption(t("compare.chart_note"))
+
+
 selection = list(session[compare.SELECTION_KEY])
 if len(selection) < compare.MIN_SCENARIOS:
     st.warning(t("compare.need_two", min=compare.MIN_SCENARIOS, max=compare.MAX_SCENARIOS))
@@ -101,7 +117,6 @@ else:
     )
     result = compare.project_many(compare.scenario_items(candidates))
     year_end, monthly = result["year_end"], result["monthly"]
-    names = [c.name for c in candidates]
 
     # ---------------------------------------------------------------- year end
     st.subheader(t("compare.results_title"))
@@ -138,14 +153,7 @@ else:
 
     # ---------------------------------------------------------------- chart
     st.subheader(t("compare.chart_title"))
-    indicator = state.indicator_select(t("compare.indicator"), key="compare_indicator")
-    target = plan.target(indicator)
-    unit = target.unit(lang)
-    frame = compare.monthly_frame(candidates, monthly, indicator)
-    spec = compare.overlay_spec_filled(frame, names=names, target=target.value, unit=unit, decimals=target.decimals, lang=lang)
-    st.markdown(heading(target.label(lang), unit))
-    st.vega_lite_chart(spec, width="stretch", alt=t("compare.chart_alt", label=target.label(lang)))
-    st.caption(t("compare.chart_note"))
+    overlay(candidates, monthly)
 
     # ---------------------------------------------------------------- load
     others = [c for c in candidates if c.id != compare.CURRENT]

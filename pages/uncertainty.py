@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.analysis import MonteCarloResult
 from model.engine import DEFAULT_TOLERANCE
 from ui import state
 from ui import uncertainty as mc
@@ -75,16 +76,24 @@ st.caption(t("uncertainty.table_note", draws=num(draws), margin=mc.margin_text(d
 
 # ---------------------------------------------------------------- fan chart
 st.subheader(t("uncertainty.chart_title"))
-indicator = state.indicator_select(t("uncertainty.indicator"), key="uncertainty_indicator")
-target = plan.target(indicator)
-unit = target.unit(lang)
-projection = state.monthly(lever_items, baseline_items)[indicator]
-spec = mc.fan_spec_filled(
-    mc.fan_frame(result, projection, indicator), target=target.value, unit=unit, decimals=target.decimals, lang=lang
-)
-st.markdown(heading(target.label(lang), unit))
-st.vega_lite_chart(spec, width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang)))
-st.caption(t("uncertainty.chart_note"))
+
+
+@st.fragment
+def fan(result: MonteCarloResult, scenario: tuple[state.LeverItems, state.BaselineItems]) -> None:
+    """The fan chart of one indicator: choosing another reruns only this part."""
+    indicator = state.indicator_select(t("uncertainty.indicator"), key="uncertainty_indicator")
+    target = plan.target(indicator)
+    unit = target.unit(lang)
+    projection = state.monthly(*scenario)[indicator]
+    spec = mc.fan_spec_filled(
+        mc.fan_frame(result, projection, indicator), target=target.value, unit=unit, decimals=target.decimals, lang=lang
+    )
+    st.markdown(heading(target.label(lang), unit))
+    st.vega_lite_chart(spec, width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang)))
+    st.caption(t("uncertainty.chart_note"))
+
+
+fan(result, (lever_items, baseline_items))
 
 # ---------------------------------------------------------------- method
 with st.expander(t("uncertainty.method_title")):

@@ -93,37 +93,44 @@ def _remember_target(key: str) -> None:
     st.session_state[choice_key] = st.session_state[key]
 
 
-target_id = st.selectbox(
-    t("what_it_takes.detail.choose"),
-    options=list(labels),
-    format_func=labels.__getitem__,
-    key=widget_key,
-    on_change=_remember_target,
-    args=(widget_key,),
-)
-target = plan.target(target_id)
-st.markdown(
-    t(
-        "what_it_takes.detail.now",
-        value=num(year_end[target_id], target.decimals),
-        target=num(target.value, target.decimals),
-        unit=target.unit(lang),
+@st.fragment
+def target_detail(labels: dict[str, str], widget_key: str) -> None:
+    """The chosen target's levers and tornado: choosing another target reruns only this part
+    (the scenario, and so everything else on the page, is the same)."""
+    target_id = st.selectbox(
+        t("what_it_takes.detail.choose"),
+        options=list(labels),
+        format_func=labels.__getitem__,
+        key=widget_key,
+        on_change=_remember_target,
+        args=(widget_key,),
     )
-)
+    target = plan.target(target_id)
+    st.markdown(
+        t(
+            "what_it_takes.detail.now",
+            value=num(year_end[target_id], target.decimals),
+            target=num(target.value, target.decimals),
+            unit=target.unit(lang),
+        )
+    )
 
-detail, no_effect = goal_seek_detail(plan, goal, target_id, levers, lang=lang)
-st.markdown(f"**{t('what_it_takes.detail.goal_title')}**")
-if len(detail):
-    st.dataframe(detail, hide_index=True, width="stretch", height=table_height(len(detail)), key="what_it_takes_detail")
-st.caption(t("what_it_takes.detail.goal_caption"))
-if no_effect:
-    with st.expander(t("what_it_takes.detail.no_effect", count=len(no_effect))):
-        st.markdown(", ".join(no_effect))
+    detail, no_effect = goal_seek_detail(plan, goal, target_id, levers, lang=lang)
+    st.markdown(f"**{t('what_it_takes.detail.goal_title')}**")
+    if len(detail):
+        st.dataframe(detail, hide_index=True, width="stretch", height=table_height(len(detail)), key="what_it_takes_detail")
+    st.caption(t("what_it_takes.detail.goal_caption"))
+    if no_effect:
+        with st.expander(t("what_it_takes.detail.no_effect", count=len(no_effect))):
+            st.markdown(", ".join(no_effect))
 
-st.markdown(f"**{t('what_it_takes.tornado.title')}**")
-frame = tornado_frame(plan, state.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
-if frame.empty:
-    st.info(t("what_it_takes.tornado.none"), icon="ℹ️")
-else:
-    st.vega_lite_chart(tornado_spec_filled(frame, target_id, lang=lang), width="stretch", key="what_it_takes_tornado")
-    st.caption(t("what_it_takes.tornado.caption", base=num(year_end[target_id], target.decimals), unit=target.unit(lang)))
+    st.markdown(f"**{t('what_it_takes.tornado.title')}**")
+    frame = tornado_frame(plan, state.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
+    if frame.empty:
+        st.info(t("what_it_takes.tornado.none"), icon="ℹ️")
+    else:
+        st.vega_lite_chart(tornado_spec_filled(frame, target_id, lang=lang), width="stretch", key="what_it_takes_tornado")
+        st.caption(t("what_it_takes.tornado.caption", base=num(year_end[target_id], target.decimals), unit=target.unit(lang)))
+
+
+target_detail(labels, widget_key)
