@@ -94,3 +94,20 @@ def click(at: AppTest, label: str) -> AppTest:
     """Click the button with this label and run the app."""
     next(b for b in at.button if b.label == label).click()
     return at.run()
+
+
+def _without_data(node: object) -> object:
+    if isinstance(node, dict):
+        return {k: _without_data(v) for k, v in node.items() if k not in ("data", "datasets")}
+    if isinstance(node, list):
+        return [_without_data(v) for v in node]
+    return node
+
+
+def assert_draws_like(spec: dict, direct: dict) -> None:
+    """A spec filled in per rerun (ui/charts.filled_spec) is valid Vega-Lite and draws what the chart built
+    directly with Altair draws: the same marks, encodings and scales, data aside."""
+    import altair as alt
+
+    alt.LayerChart.from_dict({k: v for k, v in spec.items() if k != "datasets"}, validate=True)
+    assert _without_data(spec) == _without_data(direct)
