@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from apptools import APP, plain
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
@@ -34,6 +34,7 @@ from model.plan import BASELINE_IDS, load_plan
 from model.scenario import ScenarioError, validate
 from model.text import LANGS, tr
 from store.board import BoardError, normalize_room
+from tests.fuzzing import FUZZ, MARKUP, with_examples
 from ui.links import (
     BASELINE_PREFIX,
     MAX_DRAWS,
@@ -58,42 +59,6 @@ ZWSP = "\u200b"
 NUMERIC_LEVERS = {lv.id: lv for lv in PLAN.numeric_levers}
 # A number as the app writes one (the oracle's own copy of the rule, not ui.links's).
 ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-FUZZ = settings(
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-)
-
-MARKUP = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "[x](javascript:alert(1))",
-    "![i](https://e.x/p.png)",
-    "**bold** _it_ `code`",
-    "https://evil.example/a?b=c",
-    "www.evil.example",
-    "a@b.example",
-    "# heading",
-    "> quote",
-    "| a | b |",
-    "\u202eevil\u202c",
-    "a\u200bb\u2060",
-    "\u3164",
-    "$x^2$",
-    "\\",
-    "&lt;b&gt;",
-    ":red[red]",
-    ":blue-background[x]",
-    ":green-badge[ok]",
-    ":material/home:",
-    ":streamlit:",
-    ":smile: :+1: :100:",
-    "a -> b <- c -- d >= e",
-    "x\n  ===",
-    "x\n\n# heading",
-]
 
 
 def _number_texts() -> st.SearchStrategy[str]:
@@ -269,15 +234,7 @@ EXAMPLES = [
 
 @settings(FUZZ, max_examples=1_500)
 @given(_links())
-@example(EXAMPLES[0])
-@example(EXAMPLES[1])
-@example(EXAMPLES[2])
-@example(EXAMPLES[3])
-@example(EXAMPLES[4])
-@example(EXAMPLES[5])
-@example(EXAMPLES[6])
-@example(EXAMPLES[7])
-@example(EXAMPLES[8])
+@with_examples(EXAMPLES)
 def test_parser_names_every_unusable_part(raw: dict[str, list[str]]) -> None:
     """1,500 generated links (and 9 explicit ones): parse_params never raises and hides nothing."""
     check_link(raw, parse_params(PLAN, raw))
@@ -350,7 +307,7 @@ def check_app(at: AppTest, raw: Mapping[str, list[str]]) -> None:
         assert active_markup(element.value) == [], (element.value[:500], raw)
 
 
-@settings(FUZZ, max_examples=250, suppress_health_check=list(HealthCheck))
+@settings(FUZZ, max_examples=250)
 @given(raw=_links())
 @example(raw=EXAMPLES[3])
 @example(raw=EXAMPLES[4])

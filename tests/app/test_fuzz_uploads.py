@@ -23,14 +23,15 @@ from typing import Any
 
 import pytest
 from apptools import make_app, plain
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
-from test_fuzz_links import MARKUP, active_markup
+from test_fuzz_links import active_markup
 
 from model.plan import BASELINE_IDS, load_plan
 from model.scenario import FORMAT, MAX_FILE_BYTES, ScenarioError, from_json, validate
 from model.text import LANGS, clean_label
+from tests.fuzzing import FUZZ, MARKUP, with_examples
 from ui import compare
 from ui.exports import file_problem_lines
 
@@ -39,12 +40,6 @@ pytestmark = pytest.mark.fuzz
 PLAN = load_plan()
 LEVER_IDS = [lv.id for lv in PLAN.levers]
 
-FUZZ = settings(
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
 
 HOSTILE_TEXT = st.one_of(
     st.sampled_from(MARKUP),
@@ -137,14 +132,7 @@ EXAMPLES = [
 
 @settings(FUZZ, max_examples=1_000)
 @given(scenario_files())
-@example(EXAMPLES[0])
-@example(EXAMPLES[1])
-@example(EXAMPLES[2])
-@example(EXAMPLES[3])
-@example(EXAMPLES[4])
-@example(EXAMPLES[5])
-@example(EXAMPLES[6])
-@example(EXAMPLES[7])
+@with_examples(EXAMPLES)
 def test_reading_never_fails_unexpectedly(data: bytes) -> None:
     """1,000 generated files (and 8 explicit ones): only ScenarioError, every message showable, names cleaned."""
     try:

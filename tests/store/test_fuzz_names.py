@@ -14,25 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from model.text import clean_label
 from store import Board, InvalidInputError, new_owner_token
+from tests.fuzzing import FUZZ, MARKUP
 
 pytestmark = pytest.mark.fuzz
 
 ROOM = "K7QM"
-MARKUP = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "[x](javascript:alert(1))",
-    "![i](https://e.x/p.png)",
-    "**bold** _it_ `code`",
-    "https://evil.example",
-    "a@b.example",
-    "'; DROP TABLE board_entries; --",
-]
 TEXT = st.one_of(
     st.sampled_from(MARKUP),
     st.sampled_from(["\u202eevil\u202c", "\u2066x\u2069", "\u200b", "\u3164", "\u2800", "\u0301", "\ufeff", "Nho\u0301m 3"]),
@@ -61,13 +52,7 @@ def _expect_refusal(cleaned_name: str, cleaned_group: str, board: Board) -> str 
     return None
 
 
-@settings(
-    derandomize=True,
-    deadline=None,
-    database=None,
-    max_examples=300,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(FUZZ, max_examples=300)
 @given(name=TEXT, group=TEXT)
 @example(name="\ud800", group="")
 @example(name="\u200b\u3164", group="x")
