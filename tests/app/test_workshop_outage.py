@@ -11,15 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 from apptools import click, open_page
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from model.text import tr
 from store import dispose_engines
-from tests.store.pgcluster import PgCluster
+from tests.store.pgcluster import PgCluster, new_schema_url, running_cluster
 from ui.workshop import get_board
 
 UNAVAILABLE = tr("vi", "workshop.error.unavailable")
@@ -30,13 +27,8 @@ RUN_WHILE_DOWN = 10.0
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PgCluster]:
-    server = PgCluster()
-    try:
-        server.start()
+    with running_cluster() as server:
         yield server
-    finally:
-        dispose_engines()
-        server.remove()
 
 
 @pytest.fixture(autouse=True)
@@ -44,14 +36,7 @@ def board_on_postgres(cluster: PgCluster, monkeypatch: pytest.MonkeyPatch) -> It
     """The app's board in a fresh schema of the crashable server (SONLA_DATABASE_URL), the server running."""
     if not cluster.running:
         cluster.start()
-    schema = f"page_outage_{time.monotonic_ns()}"
-    admin = create_engine(cluster.url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(CreateSchema(schema))
-    finally:
-        admin.dispose()
-    url = make_url(cluster.url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    _, url = new_schema_url(cluster.url, "page_outage")
     monkeypatch.setenv("SONLA_DATABASE_URL", url)
     monkeypatch.delenv("SONLA_BOARD_PIN", raising=False)
     monkeypatch.delenv("SONLA_BOARD_DB", raising=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -22,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgcluster import as_server_user, no_postgres, pg_bindir
+from pgcluster import as_server_user, new_schema_url, no_postgres, pg_bindir
 from pgcluster import free_port as free_loopback_port
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
+from sqlalchemy.schema import DropSchema
 
 from model.plan import Plan, load_plan
 from model.scenario import to_json, validate
@@ -115,14 +113,11 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def pg_schema_url(pg_url: str) -> Iterator[str]:
     """A URL whose connections work in a fresh, empty schema of their own (dropped afterwards)."""
-    schema = f"board_test_{secrets.token_hex(6)}"
+    schema, url = new_schema_url(pg_url, "board_test")
+    yield url
+    dispose_engines()
     admin = create_engine(pg_url)
     try:
-        with admin.begin() as connection:
-            connection.execute(CreateSchema(schema))
-        url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-        dispose_engines()
         with admin.begin() as connection:
             connection.execute(DropSchema(schema, cascade=True))
     finally:

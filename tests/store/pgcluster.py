@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets
 import shlex
 import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -133,3 +136,34 @@ class PgCluster:
             )
             self.running = False
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def new_schema_url(admin_url: str, prefix: str) -> tuple[str, str]:
+    """(schema, URL): a fresh, empty schema on the server at ``admin_url``, and a URL whose connections work in it."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.schema import CreateSchema
+
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(CreateSchema(schema))
+    finally:
+        admin.dispose()
+    url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return schema, url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def running_cluster() -> Iterator[PgCluster]:
+    """A private cluster for a module's tests (which may crash it), removed at the end."""
+    from store import dispose_engines
+
+    server = PgCluster()
+    try:
+        server.start()
+        yield server
+    finally:
+        dispose_engines()
+        server.remove()

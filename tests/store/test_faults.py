@@ -15,10 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from boardworker import Worker, generous_limits
-from pgcluster import PgCluster
-from sqlalchemy import create_engine
+from pgcluster import PgCluster, new_schema_url, running_cluster
 from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema
 
 from model.plan import Plan
 from store import Board, BoardError, Entry, UnavailableError, dispose_engines, new_owner_token
@@ -103,13 +101,8 @@ def test_kill_9_during_saves_loses_no_acknowledged_entry(board_url: str, plan: P
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PgCluster]:
     """A PostgreSQL server of this module's own, which its tests crash and start again."""
-    server = PgCluster()
-    try:
-        server.start()
+    with running_cluster() as server:
         yield server
-    finally:
-        dispose_engines()
-        server.remove()
 
 
 @pytest.fixture
@@ -117,14 +110,7 @@ def outage_url(cluster: PgCluster) -> Iterator[str]:
     """A URL whose connections work in a fresh schema of the crashable server; the server runs at the start."""
     if not cluster.running:
         cluster.start()
-    schema = f"outage_{new_owner_token()[:8].lower().replace('-', 'x').replace('_', 'y')}"
-    admin = create_engine(cluster.url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(CreateSchema(schema))
-    finally:
-        admin.dispose()
-    yield make_url(cluster.url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    yield new_schema_url(cluster.url, "outage")[1]
     dispose_engines()
     if not cluster.running:
         cluster.start()
