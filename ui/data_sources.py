@@ -27,11 +27,11 @@ from babel.dates import format_date
 from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
 from model.plan import Observation, Plan
-from model.scenario import Change, ScenarioError, validate
+from model.scenario import ScenarioError, validate
 from model.text import LOCALES, number, tr
 from ui import state
 from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style
-from ui.exports import problem_lines, quoted
+from ui.exports import problem_lines
 
 EDITOR_PREFIX = "data_sources_baseline_"
 SCOPE_COLORS: tuple[str, ...] = (PALETTE[1], PALETTE[2], PALETTE[3], "#8C6D31")
@@ -189,45 +189,10 @@ def split_baseline(
                 bad.add(key)
                 if change.reason == "inconsistent":
                     bad.add("managers" if key == "managers_trained" else "coops")
-            turned_down += baseline_problem_lines(plan, changes, lang)
+            turned_down += problem_lines(plan, changes, lang)  # the same words as for an uploaded file
             current = {k: v for k, v in current.items() if k not in bad}
             current |= {k: previous[k] for k in bad if k in previous}
     return dict(previous), turned_down
-
-
-def baseline_problem_lines(plan: Plan, changes: Iterable[Change], lang: str) -> list[str]:
-    """The editor's turned-down values in words. Baseline values finer than their precision, or
-    coops/unions that are 0 at it, are said here with the value as typed; the rest as everywhere."""
-    lines = []
-    for change in changes:
-        bid = change.key.removeprefix("baseline.")
-        if change.key == bid or bid not in plan.baseline_values():
-            lines += problem_lines(plan, [change], lang)
-            continue
-        name = quoted(plan.target(bid).label(lang), lang)
-        given = _given_text(change.given, lang)
-        decimals = plan.baseline_decimals(bid)
-        if change.reason == "off_step":
-            key = "whole" if decimals == 0 else "too_precise"
-            lines.append(tr(lang, f"data_sources.baseline.{key}", name=name, given=given, decimals=decimals))
-        elif change.reason == "out_of_range" and bid in ("coops", "unions"):
-            lines.append(tr(lang, "exports.problem.must_be_positive", name=name, given=given))
-        else:
-            lines += problem_lines(plan, [change], lang)
-    return lines
-
-
-def _given_text(given: str, lang: str) -> str:
-    """A typed number in the locale's format with all its decimals (0,00001); as given when it has
-    too many for that (1e-300)."""
-    try:
-        x = float(given)
-    except ValueError:
-        return given
-    if not math.isfinite(x) or round(x, 9) != x:
-        return given
-    decimals = len(f"{x:.9f}".rstrip("0").partition(".")[2])
-    return number(x, lang, decimals)
 
 
 def overridden_lines(plan: Plan, overrides: Mapping[str, float], lang: str) -> list[str]:

@@ -30,6 +30,7 @@ from ui.data_sources import (
     parse_value,
     scope_colors,
     series_scopes,
+    split_baseline,
 )
 
 PLAN = load_plan()
@@ -317,7 +318,7 @@ def test_one_rerun_per_edit(reruns: list[str]) -> None:
     at = edit(at, {"coops": "0.00001"})
     assert reruns == ["rerun", "rerun"]
     assert at.session_state["baseline"] == {"coops": 800.0}
-    assert "“Cooperatives at year end”: must be more than 0 (0.00001 entered)" in plain(at.error[0].value)
+    assert "“Cooperatives at year end”: must be a whole number (0.00001 entered)" in plain(at.error[0].value)
     at.run()
     assert reruns == ["rerun", "rerun"]
     assert not at.exception
@@ -360,3 +361,18 @@ def test_every_accepted_value_reads_back_as_itself(bid: str, raw: float, lang: s
     for key, text in zip(frame["id"], frame["value"], strict=True):
         assert parse_value(text, lang) == scenario.baseline.get(key, PLAN.baseline_values()[key])
     assert overrides_from_editor(PLAN, frame, frame.copy(), scenario.baseline, lang) == scenario.baseline
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (2e9, "2,000,000,000 is more than the largest allowed, 1,000,000,000"),  # was "must be more than 0"
+        (-5, "must be more than 0 (-5 entered)"),
+        (815.5, "must be a whole number (815.5 entered)"),
+    ],
+)
+def test_editor_says_why_a_coops_value_is_turned_down(value: float, words: str) -> None:
+    """The editor words a refused value as an uploaded file's is worded (one rule: ui.exports.problem_lines)."""
+    accepted, lines = split_baseline(PLAN, PLAN.defaults(), {"coops": value}, previous={}, lang="en")
+    assert "coops" not in accepted
+    assert lines == [f"“Cooperatives at year end”: {words}"]
