@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from model.analysis import MonteCarloResult
-from model.engine import DEFAULT_TOLERANCE
 from ui import state
 from ui import uncertainty as mc
 from ui.i18n import heading, num, t
@@ -51,14 +50,11 @@ with col_button:
     st.button(t("uncertainty.new_seed"), key="uncertainty_new_seed", on_click=mc.new_seed, args=(session,), width="stretch")
 
 lever_items, baseline_items = state.scenario_key()
-# The probability of reaching a target does not depend on the tolerance (only "close" does):
-# one cached run serves every tolerance, so moving the tolerance slider reruns no draws.
-mc_tol = DEFAULT_TOLERANCE
 if draws > mc.SLOW_DRAWS:
     with st.spinner(t("uncertainty.running", draws=num(draws)), show_time=True):
-        result = state.montecarlo_result(lever_items, baseline_items, draws, seed, mc_tol)
+        result = state.montecarlo_result(lever_items, baseline_items, draws, seed)
 else:
-    result = state.montecarlo_result(lever_items, baseline_items, draws, seed, mc_tol)
+    result = state.montecarlo_result(lever_items, baseline_items, draws, seed)
 
 # ---------------------------------------------------------------- table
 st.subheader(t("uncertainty.table_title", draws=num(draws), seed=seed))

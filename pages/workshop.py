@@ -16,6 +16,7 @@ from store import BoardError, UnavailableError, normalize_room
 from ui import state, workshop
 from ui.i18n import STATUS_ICONS, indicator_value, md_escape, t
 from ui.share import current_url, qr_png
+from ui.tables import scorecard_view
 
 state.require_app()
 plan = state.get_plan()
@@ -159,15 +160,15 @@ def _save() -> None:
     ss[NAME_KEY] = ""
 
 
-statuses_now = state.statuses_of(state.year_end(*state.scenario_key()))
+counts_now = scorecard_view(state.year_end(*state.scenario_key())).counts  # cached with the Overview's
 with st.form("workshop_save", clear_on_submit=False):
     st.markdown(f"**{t('workshop.save_heading')}**")
     st.caption(
         t(
             "workshop.current_result",
-            reached=sum(s == "reached" for s in statuses_now.values()),
-            close=sum(s == "close" for s in statuses_now.values()),
-            total=len(statuses_now),
+            reached=counts_now["reached"],
+            close=counts_now["close"],
+            total=sum(counts_now.values()),
         )
     )
     col_name, col_group = st.columns(2)

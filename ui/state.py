@@ -221,10 +221,10 @@ def monthly(lever_items: LeverItems, baseline_items: BaselineItems) -> pd.DataFr
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def montecarlo_result(
-    lever_items: LeverItems, baseline_items: BaselineItems, draws: int, seed: int, tol: float
-) -> MonteCarloResult:
-    result = monte_carlo(get_plan(), dict(lever_items), draws=draws, seed=seed, baseline=dict(baseline_items), tolerance=tol)
+def montecarlo_result(lever_items: LeverItems, baseline_items: BaselineItems, draws: int, seed: int) -> MonteCarloResult:
+    # No tolerance: the probability of reaching a target does not depend on it (only "close" does),
+    # so one cached run serves every tolerance and moving the tolerance slider reruns no draws.
+    result = monte_carlo(get_plan(), dict(lever_items), draws=draws, seed=seed, baseline=dict(baseline_items))
     return result.compact()  # the cache pickles its values: keep bands, not 13 × draws paths
 
 

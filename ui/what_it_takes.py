@@ -120,15 +120,11 @@ def main_lever_table(
 ) -> pd.DataFrame:
     """Each target with its status now, its main lever and the value that just reaches it (change from now)."""
     card = scorecard(plan, year_end, tol)
-    main_rows = {
-        (row["indicator"], row["lever"]): row
-        for row in goal.to_dict("records")
-        if plan.target(row["indicator"]).main_lever == row["lever"]
-    }
+    rows_by_pair = {(row["indicator"], row["lever"]): row for row in goal.to_dict("records")}
     rows = []
     for target in plan.targets:
         lv = plan.lever(target.main_lever)
-        match = main_rows.get((target.id, lv.id))
+        match = rows_by_pair.get((target.id, lv.id))
         current = float(levers[lv.id])
         rows.append(
             {
