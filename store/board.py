@@ -817,6 +817,10 @@ class Board:
             self._housekeeping(connection, now)
             return self._create_room(connection, None, _actor(owner_token), now)
 
+    def _room_exists(self, connection: Connection, code: str) -> bool:
+        r = rooms_table
+        return connection.scalar(select(r.c.code).where(r.c.code == code)) is not None
+
     def _room_row(self, connection: Connection, code: str) -> Room | None:
         r, e = rooms_table, entries_table
         row = connection.execute(select(r).where(r.c.code == code)).first()
@@ -868,7 +872,7 @@ class Board:
         code = normalize_room(code)
         now = self.now()
         with self._transaction(write=True) as connection:
-            if self._room_row(connection, code) is None:
+            if not self._room_exists(connection, code):
                 raise NotFoundError(f"there is no room {code}", "no_room", room=code)
             right = self._verify_pin(connection, pin, _actor(owner_token), now)
             result = action(connection, code, now) if right else 0
@@ -936,7 +940,7 @@ class Board:
                 raise RateLimitedError(
                     "rate_limited", f"{count} saves in the last minute, at most {lim.saves_per_minute}", seconds=wait
                 )
-            if self._room_row(connection, room) is None:
+            if not self._room_exists(connection, room):
                 self._create_room(connection, room, actor, now)
             in_room = connection.scalar(select(func.count()).select_from(table).where(table.c.room == room)) or 0
             if in_room >= lim.entries_per_room:
