@@ -1,10 +1,10 @@
-"""Shared pieces of the benchmark sections: a measurement line, settings, a median timer."""
+"""Shared pieces of the benchmarks: a measurement line, settings, a median timer, a percentile."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,3 +47,11 @@ def median_time(fn: Callable[[], object], *, repeats: int, warmup: int = 1) -> f
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0–1): the sorted values' element at round(q·(n−1)); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

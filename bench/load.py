@@ -39,7 +39,6 @@ import http.cookiejar
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,9 +50,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _folder in (ROOT, ROOT / "bench", ROOT / "tests" / "e2e"):  # the project; common; appserver
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
+from appserver import start_app  # noqa: E402
+from common import percentile  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.Element_pb2 import Element  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
@@ -76,6 +78,7 @@ P95_AT_40 = 1.0
 P95_AT_20 = 0.5
 IDLE_CPU_AT_40 = 0.10
 RATIO_TO_BARE = 1.5
+IDLE_PARTICIPANTS = 40  # the idle scenario's size: the budget is for 40
 
 
 @dataclass(frozen=True)
@@ -118,25 +121,11 @@ class Result:
     core_busy: float  # how busy the server's core was, by anyone (all cores when unpinned): others' load shows here
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0–1); NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
 # ------------------------------------------------------------------ the server
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _two_cores() -> bool:
@@ -154,31 +143,14 @@ class Server:
 
     @classmethod
     def start(cls, script: Path, *, workdir: Path, pin: bool, board_db: Path) -> Server:
-        """Start and wait until it answers. `pin`: run it under `taskset -c 0` (when taskset exists)."""
-        port = _free_port()
+        """Start and wait until it answers (tests/e2e/appserver.start_app). `pin`: run it under
+        `taskset -c 0` (when taskset exists; taskset execs, so the pid is the server's)."""
         taskset = shutil.which("taskset")
         pinned = pin and taskset is not None
-        command = [sys.executable, "-m", "streamlit", "run", str(script),
-                   "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]  # fmt: skip
-        if pinned:
-            command = [str(taskset), "-c", str(SERVER_CORE), *command]  # taskset execs: the pid is the server's
-        env = os.environ | {"SONLA_BOARD_DB": str(board_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        log = workdir / f"streamlit-{port}.log"
-        with log.open("wb") as out:  # the child keeps its own copy of the handle
-            proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        server = cls(proc, f"http://127.0.0.1:{port}", log, pinned)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
-            try:
-                with _opener().open(f"{server.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return server
-            except OSError:
-                time.sleep(0.3)
-        server.stop()
-        raise RuntimeError("streamlit did not answer within 60 s")
+        prefix = [str(taskset), "-c", str(SERVER_CORE)] if pinned else []
+        proc, url = start_app(workdir, script=script, env_extra={"SONLA_BOARD_DB": str(board_db)}, prefix=prefix)
+        port = url.rsplit(":", 1)[1]
+        return cls(proc, url, workdir / f"streamlit-{port}.log", pinned)  # where start_app writes the log
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server process so far (Linux /proc)."""
@@ -275,7 +247,6 @@ class Participant:
         self._runs = 0
         self._timers: dict[str, tuple[float, asyncio.Task[None]]] = {}  # fragment id → (interval, timer)
         self._full_run_done = asyncio.Event()
-        self._move_sent: float | None = None
         self._fragment_sent: float | None = None
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -345,12 +316,11 @@ class Participant:
         state.string_array_value.data.append(self.lever_options[index])  # a select_slider's state is its label
         self.widget_states[self.lever_id] = state
         self._full_run_done.clear()
-        self._move_sent = start = time.perf_counter()
+        start = time.perf_counter()
         await self._send_rerun()
         if not await self._wait_full_run():
             if not self._broken:  # a broken connection was counted when it broke
                 self.tally.errors.append(f"rerun did not finish within {RUN_TIMEOUT:.0f} s")
-            self._move_sent = None
             return None
         elapsed = time.perf_counter() - start
         self.tally.moves.append(elapsed)
@@ -479,7 +449,6 @@ class Participant:
         self._runs += 1
         # The frontend forgets cached messages not used in the last two runs (global.maxCachedMessageAge).
         self._cache = {h: entry for h, entry in self._cache.items() if self._runs - entry[1] <= 2}
-        self._move_sent = None
         self._full_run_done.set()
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:
@@ -626,7 +595,7 @@ def budget_lines(results: list[Result], solo: dict[str, float]) -> list[str]:
             lines.append(f"n/a   {scenario}: 20 participants (not run)")
     idle = next((r for r in results if r.scenario == "idle"), None)
     if idle is not None:
-        ok = idle.server_cpu <= IDLE_CPU_AT_40 and not idle.tally.errors and idle.participants >= 40
+        ok = idle.server_cpu <= IDLE_CPU_AT_40 and not idle.tally.errors
         lines.append(
             f"{mark(ok)}  {idle.participants} idle on the Workshop page: server {idle.server_cpu:.1%} of one core"
             f" ≤ {IDLE_CPU_AT_40:.0%} ({len(idle.tally.fragments)} fragment reruns answered, {len(idle.tally.errors)} errors)"
@@ -652,7 +621,6 @@ class Settings:
     participants: tuple[int, ...]
     duration: float
     idle_duration: float
-    idle_participants: int
     solo_duration: float
     only: frozenset[str]
     pin: bool
@@ -676,10 +644,10 @@ def run_scenario(scenario: str, settings: Settings, *, tmp: Path, script: Path) 
     try:
         print(f"# {scenario}: {server.url} (server pinned to core {SERVER_CORE}: {'yes' if server.pinned else 'no'})", flush=True)
         if scenario == "idle":
-            idle = drive(server.url, target, participants=settings.idle_participants, duration=settings.idle_duration,
+            idle = drive(server.url, target, participants=IDLE_PARTICIPANTS, duration=settings.idle_duration,
                          idle=True, server=server)  # fmt: skip
             results.append(asyncio.run(idle))
-            print(f"  {settings.idle_participants} idle: server {results[-1].server_cpu:.1%} of one core", flush=True)
+            print(f"  {IDLE_PARTICIPANTS} idle: server {results[-1].server_cpu:.1%} of one core", flush=True)
         else:
             if scenario in ("app", "bare"):
                 one = asyncio.run(drive(server.url, target, participants=1, duration=settings.solo_duration, interval=0.3))
@@ -728,7 +696,6 @@ def main(argv: list[str] | None = None) -> int:
         participants=tuple(int(n) for n in args.participants.split(",") if n.strip()),
         duration=duration,
         idle_duration=max(duration, 10.0 if args.quick else 30.0),
-        idle_participants=40,
         solo_duration=4.0 if args.quick else 15.0,
         only=frozenset(args.only or ("app", "workshop", "bare", "idle")),
         pin=not args.no_pin and _two_cores(),

@@ -74,6 +74,18 @@ def _projected_cell(tab: object, indicator: str) -> str:
     raise AssertionError("no scorecard with that indicator among the elements of the last run")
 
 
+def test_percentile_is_the_nearest_rank_shared_with_the_browser_benchmark() -> None:
+    import bench_browser
+    import common
+
+    assert load.percentile is common.percentile is bench_browser.percentile
+    values = [0.5, 0.1, 0.4, 0.2, 0.3]
+    assert common.percentile(values, 0.95) == 0.5  # element round(0.95 × 4) = 4 of the sorted values
+    assert common.percentile(values, 0.5) == 0.3
+    assert common.percentile([float(i) for i in range(1, 21)], 0.95) == 19.0  # round(18.05) = 18
+    assert common.percentile([], 0.95) != common.percentile([], 0.95)  # NaN
+
+
 def test_two_participants_on_a_bare_page_get_their_reruns(server_for, tmp_path: Path) -> None:
     script = tmp_path / "bare" / "bare_page.py"
     script.parent.mkdir()

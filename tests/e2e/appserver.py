@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,9 +31,17 @@ def _free_port() -> int:
 
 
 def start_app(
-    tmp: Path, *, script: Path | None = None, env_extra: dict[str, str] | None = None
+    tmp: Path,
+    *,
+    script: Path | None = None,
+    env_extra: dict[str, str] | None = None,
+    prefix: Sequence[str] = (),
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the app on a free port; return the process and its base URL once it answers."""
+    """Start the app on a free port; return the process and its base URL once it answers.
+
+    The server's output goes to tmp / f"streamlit-{port}.log". `prefix` goes before the command, e.g.
+    ["taskset", "-c", "0"] to pin the server to a core (a prefix that execs keeps the pid the server's).
+    """
     port = _free_port()
     env = os.environ | {
         "SONLA_BOARD_DB": str(tmp / "board.sqlite"),
@@ -41,7 +50,7 @@ def start_app(
     with (tmp / f"streamlit-{port}.log").open("wb") as log:  # the child keeps its own copy of the handle
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(script or ROOT / "deploy" / "asgi.py"),
+                *prefix, sys.executable, "-m", "streamlit", "run", str(script or ROOT / "deploy" / "asgi.py"),
                 "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.fileWatcherType", "none",
             ],
