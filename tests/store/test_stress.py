@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -71,16 +70,22 @@ def test_readers_go_on_and_writers_queue_while_another_process_writes(tmp_path: 
 
     writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     writer.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(1.0, lambda: writer.execute("COMMIT"))
+    released = threading.Event()
+
+    def commit() -> None:
+        writer.execute("COMMIT")
+        released.set()
+
+    # Events, not elapsed times: a loaded CI machine may take its time, the order is what counts.
+    release = threading.Timer(3.0, commit)
     release.start()
     try:
-        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=6) as pool:  # the pool opens new connections meanwhile
             names = list(pool.map(lambda _: [e.name for e in board.list_entries("K7QM")], range(6)))
         assert names == [["first"]] * 6
-        assert time.monotonic() - started < 0.9  # did not wait for the writer
+        assert not released.is_set()  # the readers did not wait for the writer
         board.save("K7QM", name="second", group="", scenario_json=scenario_json, owner_token=new_owner_token())
-        assert time.monotonic() - started >= 0.9  # waited for the other writer's lock, then saved
+        assert released.is_set()  # the save waited for the other writer's lock, then landed
     finally:
         release.join()
         writer.close()
