@@ -7,7 +7,7 @@ a projector at the back of a room can read them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import altair as alt
@@ -59,6 +59,16 @@ def d3_locale(lang: str) -> dict[str, object]:
 # and its other changing values (a scale domain, a height) as placeholders,
 # and fills them in on every rerun with `filled_spec`.
 _PLACEHOLDER = "__fill__"
+
+
+def padded_domain(values: Iterable[float], pad: float, flat_pad: float, *, floor: float | None = None) -> list[float]:
+    """An axis range holding every value with ``pad`` of their spread added at each end (``flat_pad`` of
+    the largest value, at least 1, when they are all equal), cut at ``floor``."""
+    values = list(values)
+    lo, hi = min(values), max(values)
+    room = (hi - lo) * pad or max(abs(hi), 1.0) * flat_pad
+    low = lo - room
+    return [low if floor is None else max(floor, low), hi + room]
 
 
 def utc_ms(day: dt.date) -> float:

@@ -30,7 +30,7 @@ from model.plan import Observation, Plan
 from model.scenario import ScenarioError, validate
 from model.text import LOCALES, number, tr
 from ui import state
-from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style
+from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.exports import problem_lines
 
 EDITOR_PREFIX = "data_sources_baseline_"
@@ -313,10 +313,7 @@ OBS_START, OBS_END = dt.date(2019, 1, 1), dt.date(2026, 6, 30)
 
 def observation_y_domain(values: Iterable[float]) -> list[float]:
     """The panel's value axis: every point and the target, with some room above and below."""
-    values = list(values)
-    lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.15 or max(abs(hi), 1.0) * 0.1
-    return [max(0.0, lo - pad), hi + pad]
+    return padded_domain(values, 0.15, 0.1, floor=0.0)
 
 
 def observation_chart(

@@ -19,7 +19,7 @@ from model.engine import scorecard
 from model.plan import Lever, Plan
 from model.text import number, signed, strings, tr
 from ui import state
-from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, placeholder, style
+from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.i18n import STATUS_ICONS
 
 MAX_TORNADO_LEVERS = 12
@@ -293,10 +293,7 @@ def tornado_frame(plan: Plan, tornado: pd.DataFrame, indicator: str, *, lang: st
 
 def tornado_x_domain(frame: pd.DataFrame, target_value: float) -> list[float]:
     """The value axis: every bar end, the indicator now and the target, with a little room."""
-    values = [*frame["value"], float(frame["base"].iloc[0]), target_value]
-    lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.05
-    return [lo - pad, hi + pad]
+    return padded_domain([*frame["value"], float(frame["base"].iloc[0]), target_value], 0.06, 0.05)
 
 
 def tornado_levers(frame: pd.DataFrame) -> list[str]:
