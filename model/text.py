@@ -53,11 +53,12 @@ def tr(lang: str, key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def number(value: float, lang: str, decimals: int = 0) -> str:
-    """A number in the locale's format with a fixed number of decimals."""
+def number(value: float, lang: str, decimals: int = 0, *, trim: bool = False) -> str:
+    """A number in the locale's format with a fixed number of decimals (``trim``: at most that many,
+    trailing zeros dropped: 48,1 rather than 48,10)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals > 0 else "")
     # Babel works in Decimal: give it room for any float (the default 28 digits
     # raise InvalidOperation from about 1e26 on).
     with decimal.localcontext() as ctx:

@@ -24,7 +24,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from babel.dates import format_date
-from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
+from babel.numbers import NumberFormatError, parse_decimal
 
 from model.plan import Observation, Plan
 from model.scenario import ScenarioError, validate
@@ -110,10 +110,7 @@ def baseline_text(plan: Plan, baseline_id: str, value: float, lang: str) -> str:
 
 def value_text(value: float, decimals: int, lang: str) -> str:
     """``value`` rounded to ``decimals`` in the locale's format, trailing zeros of the decimals dropped."""
-    text = number(value, lang, decimals)
-    if decimals > 0:
-        text = text.rstrip("0").removesuffix(get_decimal_symbol(LOCALES[lang]))
-    return text
+    return number(value, lang, decimals, trim=True)
 
 
 def parse_value(text: Any, lang: str) -> float | str:

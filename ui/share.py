@@ -47,7 +47,7 @@ def _format_used(key: str, used: str, lang: str) -> str:
         return number(value, lang, 1) + "%"
     baseline_id = key.removeprefix(BASELINE_PREFIX)
     if key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
-        return number(value, lang, state.get_plan().baseline_decimals(baseline_id))
+        return number(value, lang, state.get_plan().baseline_decimals(baseline_id), trim=True)  # as the editor shows it
     return number(value, lang, 0 if value.is_integer() else 2)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from model.plan import load_plan
 from model.scenario import ScenarioError, from_json
-from model.text import clean_label
+from model.text import clean_label, number
 from store.board import clean_text
 
 PLAN = load_plan()
@@ -116,3 +116,13 @@ def test_lone_surrogates_elsewhere_in_a_file_are_shown_as_replacement_characters
     # A valid pair (an emoji written as two escapes) is not touched.
     doc = json.dumps({"name": "😀 ok"}, ensure_ascii=True)
     assert from_json(PLAN, doc.encode("ascii")).scenario.name == "😀 ok"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "vi", "en"),
+    [(48.1, 2, "48,1", "48.1"), (48.05, 2, "48,05", "48.05"), (815.0, 0, "815", "815"), (1941.2, 1, "1.941,2", "1,941.2")],
+)
+def test_number_trimmed_keeps_only_the_decimals_it_needs(value: float, decimals: int, vi: str, en: str) -> None:
+    """trim=True: at most ``decimals`` (the baseline editor and the link report show 48,1, not 48,10)."""
+    assert (number(value, "vi", decimals, trim=True), number(value, "en", decimals, trim=True)) == (vi, en)
+    assert number(48.1, "vi", 2) == "48,10"  # without trim: fixed decimals, as in the scorecard
