@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servetools import HAPROXY, Served, require
+from servetools import HAPROXY, Served
+
+from tests.conftest import require_tool
 
 
 @pytest.fixture(scope="module")
 def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`deploy/serve --replicas 2` with the board in a fresh SQLite file, for the whole module."""
-    require(Path(HAPROXY).exists(), f"{HAPROXY} is missing (apt-get install -y haproxy)")
+    require_tool(Path(HAPROXY).exists(), f"{HAPROXY} is missing (apt-get install -y haproxy)")
     board = tmp_path_factory.mktemp("serve") / "board.sqlite"
     env = os.environ | {"SONLA_BOARD_DB": str(board), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     env.pop("STREAMLIT_SERVER_COOKIE_SECRET", None)

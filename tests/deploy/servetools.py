@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,28 +11,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from tests.store.pgcluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "deploy" / "serve"
 HAPROXY = "/usr/sbin/haproxy"
 REPLICA_PORTS = ("--replica-base-port", "0")  # any free loopback ports
 REPLICA_LINE = re.compile(r"\[serve\] replica (r\d+): (?:127\.0\.0\.1:(\d+) )?.*\(pid (\d+)\)")
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI."""
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"deploy tests cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -62,7 +45,11 @@ class Served:
         served = cls(proc=proc, url=f"http://127.0.0.1:{port}")
         served.reader = threading.Thread(target=served._read, daemon=True)
         served.reader.start()
-        served.wait_for("[serve] serving ", timeout=90)
+        try:
+            served.wait_for("[serve] serving ", timeout=90)
+        except BaseException:
+            served.stop()
+            raise
         return served
 
     def _read(self) -> None:
