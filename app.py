@@ -8,7 +8,6 @@ from model.text import tr
 from ui import state
 from ui.i18n import t
 from ui.share import remember_link_report, render_link_report, render_share_box
-from ui.tables import TABLE_CSS
 
 MAIN_LEVERS = ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
 CUSTOM = "__custom__"
@@ -16,7 +15,6 @@ LANGUAGE_NAMES = {"vi": tr("vi", "lang.vi"), "en": tr("en", "lang.en")}  # each 
 
 st.set_page_config(page_title="Sơn La HTX 2023", page_icon="🌾", layout="wide", initial_sidebar_state="auto")
 state.leave_legacy_pages_mode()
-st.html(TABLE_CSS)
 state.init_state()
 remember_link_report(state.load_link())
 plan = state.get_plan()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import STATUS_ICONS, t
-from ui.tables import scorecard_view
+from ui.tables import scorecard_view, show_table
 
 state.require_app()
 plan = state.get_plan()
@@ -25,6 +25,6 @@ st.markdown(
     " · ".join(f"{STATUS_ICONS[s]} **{counts[s]}** {t('status.' + s)}" for s in ("reached", "close", "missed"))
 )
 
-st.markdown(view.markdown)
+show_table(view.markdown)
 st.caption(t("overview.reported_note"))
 st.info(t("overview.assumptions_note"), icon="ℹ️")

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+import streamlit as st
 
 from model.engine import scorecard
 from model.plan import Observation
@@ -24,12 +25,20 @@ ROW_HEIGHT = 35  # st.dataframe's default row height, px
 
 
 # Markdown tables (see markdown_table): the first column names the indicator and keeps a readable
-# width on a phone; the others wrap. One style for the app, sent once per run without taking space.
+# width on a phone; the others wrap. Sent with the table (show_table): a separate st.html style element
+# ahead of the sidebar made the browser re-mount the sidebar's sliders after the first run, so a
+# slider focused then moved another one (6 of 8 page loads in Chromium).
 TABLE_CSS = """<style>
 [data-testid="stMarkdownContainer"] table th:first-child,
 [data-testid="stMarkdownContainer"] table td:first-child { min-width: 9em; }
 [data-testid="stMarkdownContainer"] table td { vertical-align: top; }
 </style>"""
+
+
+def show_table(markdown: str) -> None:
+    """A Markdown table from markdown_table, with TABLE_CSS. HTML is allowed for the style alone: every
+    cell went through md_escape, so no text in a cell can become a tag."""
+    st.markdown(f"{markdown}\n\n{TABLE_CSS}", unsafe_allow_html=True)
 
 
 def table_height(rows: int) -> int:
