@@ -46,6 +46,7 @@ from ui.links import (
     parse_params,
 )
 from ui.share import SHOWN_PROBLEMS, short_key
+from ui.tables import TABLE_CSS
 from ui.workshop import get_board
 
 pytestmark = pytest.mark.fuzz
@@ -252,8 +253,9 @@ _COLON_SYNTAX = re.compile(r":[^\s" + ZWSP + r"]")
 
 
 def active_markup(body: str) -> list[str]:
-    """What in a Markdown body could render as a link, an image or HTML: unescaped brackets, tags, autolinks."""
-    return [m.group(0) for m in _ACTIVE.finditer(body)]
+    """What in a Markdown body could render as a link, an image or HTML: unescaped brackets, tags, autolinks.
+    The app's own table style (ui.tables.TABLE_CSS, a constant sent with every table) is not user text."""
+    return [m.group(0) for m in _ACTIVE.finditer(body.replace(TABLE_CSS, ""))]
 
 
 def _normal(text: str) -> str:
