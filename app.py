@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from model.text import tr
-from ui import state
+from ui import state, workshop
 from ui.i18n import t
 from ui.share import remember_link_report, render_link_report, render_share_box
 
-MAIN_LEVERS = ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
+MAIN_LEVERS = state.MAIN_LEVERS
 CUSTOM = "__custom__"
 LANGUAGE_NAMES = {"vi": tr("vi", "lang.vi"), "en": tr("en", "lang.en")}  # each in its own language
 
@@ -71,6 +71,8 @@ with st.sidebar:
     if share.open:
         with share:
             render_share_box()
+    if workshop.live_on():
+        workshop.live_heartbeat()  # draws nothing: keeps this tab's live scenario fresh in the room
 
 state.sync_url()
 render_link_report()
@@ -83,6 +85,11 @@ pages = [
     st.Page("pages/what_it_takes.py", title=t("nav.what_it_takes"), icon=":material/flag:", url_path="what_it_takes"),
     st.Page("pages/data_sources.py", title=t("nav.data_sources"), icon=":material/menu_book:", url_path="data_sources"),
     st.Page("pages/workshop.py", title=t("nav.workshop"), icon=":material/groups:", url_path="workshop"),
+    st.Page("pages/projector.py", title=t("nav.projector"), icon=":material/co_present:", url_path="projector"),
 ]
-st.navigation(pages, position="sidebar").run()
+page = st.navigation(pages, position="sidebar")
+if page.url_path != "projector":  # the projector's tab shows the room; it is not a participant
+    # A participant's moves flow into their workshop room (widget callbacks ran before this run began).
+    workshop.share_live()
+page.run()
 state.sync_url()  # a page may have changed the scenario (e.g. applied a preset or an upload)

@@ -7,16 +7,14 @@ session's language, nothing typed is lost, and the page recovers by itself when 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
 import streamlit as st
 
 from store import BoardError, UnavailableError, normalize_room
 from ui import state, workshop
-from ui.i18n import STATUS_ICONS, indicator_value, md_escape, t
+from ui.i18n import indicator_value, md_escape, t
 from ui.share import current_url, qr_png
-from ui.tables import scorecard_view
+from ui.tables import markdown_table, scorecard_view, show_table
 
 state.require_app()
 plan = state.get_plan()
@@ -32,15 +30,7 @@ st.title(t("workshop.title"))
 st.caption(t("workshop.intro"))
 
 
-def _viewer_timezone() -> dt.tzinfo:
-    """The browser's time zone; Vietnam's (UTC+7) when the browser does not say."""
-    try:
-        return ZoneInfo(st.context.timezone or "Asia/Ho_Chi_Minh")
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.timezone(dt.timedelta(hours=7))
-
-
-viewer_tz = _viewer_timezone()
+viewer_tz = workshop.viewer_timezone()
 
 
 @st.fragment(run_every=dt.timedelta(seconds=5))
@@ -76,20 +66,21 @@ def _join() -> None:
         # Never made, mistyped, or expired: say so instead of opening an empty room nobody else is in.
         ss["workshop_join_error"] = t("workshop.no_room", room=code, days=board.limits.room_idle_days)
         return
-    workshop.set_room(code)
+    workshop.set_room(code, live=True)  # a participant: their scenario is shared live (they can turn it off)
     ss.pop("workshop_join_error", None)
 
 
 def _new_room() -> None:
     try:
-        workshop.set_room(board.new_room(owner_token=workshop.owner_token()))
+        # The tab that creates the room is the facilitator's: it does not share its own scenario live.
+        workshop.set_room(board.new_room(owner_token=workshop.owner_token()), live=False)
         st.session_state.pop("workshop_join_error", None)
     except BoardError as err:
         st.session_state["workshop_join_error"] = workshop.error_text(err)
 
 
 def _leave() -> None:
-    workshop.set_room(None)
+    workshop.set_room(None)  # also takes this tab's live scenario off the board
     st.session_state.pop(LIST_CACHE, None)
 
 
@@ -139,6 +130,44 @@ qr_box = col_qr.expander(t("workshop.qr_open", room=room), key="workshop_qr", on
 if qr_box.open:
     with qr_box:
         st.image(qr_png(current_url()), caption=t("workshop.qr_caption", room=room), width=240)
+
+
+# ------------------------------------------------------------------ live
+def _keep_typed(stable: str) -> None:
+    st.session_state[stable] = st.session_state[f"{stable}_input"]
+
+
+def _live_toggled() -> None:
+    workshop.set_room(room, live=bool(st.session_state["workshop_live_toggle"]))
+
+
+st.session_state["workshop_live_toggle"] = workshop.live_on()
+with st.container(border=True):
+    st.toggle(t("workshop.live_toggle"), key="workshop_live_toggle", on_change=_live_toggled, help=t("workshop.live_help"))
+    if workshop.live_on():
+        col_who, col_team = st.columns(2)
+        # Typed once: the name and group the projector shows beside this tab's live scenario. Kept under
+        # their own keys (a widget's value is forgotten on pages that do not draw it).
+        for column, stable, label, limit in (
+            (col_who, workshop.LIVE_NAME_KEY, "workshop.live_name", board.limits.name_chars),
+            (col_team, workshop.LIVE_GROUP_KEY, "workshop.live_group", board.limits.group_chars),
+        ):
+            st.session_state[f"{stable}_input"] = st.session_state.get(stable, "")
+            column.text_input(
+                t(label),
+                max_chars=limit,
+                key=f"{stable}_input",
+                on_change=_keep_typed,
+                args=(stable,),
+            )
+        live_error = st.session_state.get(workshop.LIVE_ERROR_KEY)
+        if live_error is not None:
+            st.warning(t("workshop.live_failed", reason=workshop.error_text(live_error)))
+        else:
+            st.caption(t("workshop.live_on", room=room))
+    else:
+        st.caption(t("workshop.live_off"))
+st.page_link("pages/projector.py", label=t("workshop.to_projector"), icon=":material/co_present:")
 
 
 def _save() -> None:
@@ -242,22 +271,23 @@ def board_list() -> None:
     if not entries:
         st.info(t("workshop.empty"))
         return
+    total = len(plan.targets)
     rows = []
     for r in results:
-        statuses = state.statuses_of(r.year_end)
-        reached = sum(s == "reached" for s in statuses.values())
-        close = sum(s == "close" for s in statuses.values())
+        counts = scorecard_view(r.year_end).counts
         rows.append(
             {
-                t("workshop.col_name"): r.entry.name,  # user text: a plain cell, never Markdown or HTML
+                t("workshop.col_name"): r.entry.name,  # user text: escaped by markdown_table, never markup
                 t("workshop.col_group"): r.entry.group,
-                t("workshop.col_reached"): f"{STATUS_ICONS['reached']} {reached} · {STATUS_ICONS['close']} {close}",
+                t("workshop.col_reached"): t(
+                    "workshop.reached_cell", reached=counts["reached"], total=total, close=counts["close"]
+                ),
                 t("workshop.col_coops"): indicator_value("coops", r.year_end["coops"]),
                 t("workshop.col_time"): r.entry.created_at.astimezone(viewer_tz).strftime("%H:%M %d/%m"),
                 t("workshop.col_mine"): "✓" if r.entry.owned_by(workshop.owner_token()) else "",
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show_table(markdown_table(rows, right=[t("workshop.col_coops")]))
 
     by_id = {e.id: e for e in entries}
     ids = list(by_id)
@@ -280,29 +310,51 @@ def board_list() -> None:
             width="stretch",
         )
 
+    compare_groups(entries, results)
+
+
+COMPARE_OFF = "workshop_compare_off"  # ids the facilitator took out of the comparison: every other one is in,
+# so a group that saves later appears without anyone picking it
+
+
+def _compare_changed(ids: list[int]) -> None:
+    picked = set(st.session_state["workshop_compare"])
+    st.session_state[COMPARE_OFF] = {i for i in ids if i not in picked}
+
+
+def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
+    """Every saved scenario of the room side by side: 17 rows, the target beside each indicator."""
     st.markdown(f"**{t('workshop.compare_heading')}**")
-    compare_ids = st.multiselect(
+    by_id = {e.id: e for e in entries}
+    ids = list(by_id)
+    off = st.session_state.get(COMPARE_OFF, set())
+    st.session_state["workshop_compare"] = [i for i in ids if i not in off]
+    st.multiselect(
         t("workshop.compare_label"),
         options=ids,
-        default=ids[: min(len(ids), 4)],
-        format_func=lambda i: by_id[i].name,
-        max_selections=6,
+        format_func=lambda i: f"{by_id[i].name} — {by_id[i].group}" if by_id[i].group else by_id[i].name,
         key="workshop_compare",
+        on_change=_compare_changed,
+        args=(ids,),
+        placeholder=t("workshop.compare_placeholder"),
     )
-    if compare_ids:
-        chosen_results = [r for r in results if r.entry.id in compare_ids]
-        table = {
-            t("table.indicator"): [target.label(lang) for target in plan.targets],
+    picked = [r for r in results if r.entry.id not in off]
+    if not picked:
+        return
+    names = [r.entry.name for r in picked]
+    rows = []
+    for i, target in enumerate(plan.targets):
+        row = {
+            t("table.indicator"): target.label(lang),
+            t("table.target"): indicator_value(target.id, target.value),
         }
-        for r in chosen_results:
-            statuses = state.statuses_of(r.year_end)
-            column = f"{r.entry.name} (#{r.entry.id})"
-            table[column] = [
-                f"{indicator_value(target.id, r.year_end[target.id])} {STATUS_ICONS[statuses[target.id]]}"
-                for target in plan.targets
-            ]
-        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-        st.caption(t("workshop.compare_caption"))
+        for r, name in zip(picked, names, strict=True):
+            status = scorecard_view(r.year_end).rows[i][t("table.status")]
+            column = name if names.count(name) == 1 else f"{name} (#{r.entry.id})"
+            row[column] = f"{indicator_value(target.id, r.year_end[target.id])} {status}"
+        rows.append(row)
+    show_table(markdown_table(rows, right=[c for c in rows[0] if c != t("table.indicator")]))
+    st.caption(t("workshop.compare_caption"))
 
 
 board_list()

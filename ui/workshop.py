@@ -7,11 +7,14 @@ and every other page keeps working.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import streamlit as st
@@ -19,13 +22,21 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from model.engine import project
 from model.scenario import LoadedScenario, Scenario, from_json, to_json
-from store import Board, BoardError, Entry, Limits, board_pin, new_owner_token, normalize_room
+from store import Board, BoardError, Entry, Limits, UnavailableError, board_pin, new_owner_token, normalize_room
 from ui import state
 from ui.i18n import t
+from ui.tables import scorecard_view
 
 ROOM_KEY = "workshop_room"
 OWNER_KEY = "workshop_owner"
 FACILITATOR_KEY = "workshop_facilitator"  # {"room": code, "pin": pin}: facilitator rights in that room only
+LIVE_KEY = "workshop_live"  # share this tab's current scenario live with the room (on when joining by code or link)
+LIVE_NAME_KEY, LIVE_GROUP_KEY = "workshop_live_name", "workshop_live_group"  # who is sharing: typed once
+LIVE_SENT_KEY = "workshop_live_sent"  # (what was shared, monotonic time): share again only on a change
+LIVE_ERROR_KEY = "workshop_live_error"  # the board's last refusal of a live share, for the Workshop page
+# While a participant's page is open, the live row is refreshed this often even without a move, so it
+# stays fresh; a closed tab stops refreshing and its row drops out after Limits.live_idle_seconds.
+LIVE_HEARTBEAT = dt.timedelta(seconds=30)
 
 _log = logging.getLogger(__name__)
 
@@ -72,9 +83,84 @@ def room() -> str | None:
     return st.session_state.get(ROOM_KEY)
 
 
-def set_room(code: str | None) -> None:
-    """Enter a room (code normalized; BoardError for a bad code) or leave it (None)."""
-    st.session_state[ROOM_KEY] = None if code is None else normalize_room(code)
+def set_room(code: str | None, *, live: bool | None = None) -> None:
+    """Enter a room (code normalized; BoardError for a bad code) or leave it (None).
+
+    ``live``: share this tab's scenario live in the room (participants joining: on; the tab that
+    created the room, the facilitator's: off). Leaving the room takes the live scenario away.
+    """
+    ss = st.session_state
+    ss[ROOM_KEY] = None if code is None else normalize_room(code)
+    if live is not None:
+        ss[LIVE_KEY] = live
+    if code is None or not ss.get(LIVE_KEY, True):
+        stop_live()
+
+
+def viewer_timezone() -> dt.tzinfo:
+    """The browser's time zone; Vietnam's (UTC+7) when the browser does not say."""
+    try:
+        return ZoneInfo(st.context.timezone or "Asia/Ho_Chi_Minh")
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.timezone(dt.timedelta(hours=7))
+
+
+def live_on() -> bool:
+    """Whether this tab shares its current scenario with its room (on by default in a room)."""
+    return room() is not None and bool(st.session_state.get(LIVE_KEY, True))
+
+
+def stop_live() -> None:
+    """Take this tab's live scenario off the board (leaving the room, or sharing turned off)."""
+    ss = st.session_state
+    if ss.pop(LIVE_SENT_KEY, None) is None:
+        return  # nothing was shared from this tab
+    try:
+        get_board().stop_live(owner_token())
+    except BoardError as err:
+        _log.warning("live scenario not removed: %s", err)
+
+
+def share_live() -> None:
+    """Called once per run (end of app.py) and by the heartbeat: send this tab's current scenario to its
+    room when it changed since the last send (or the last send is a heartbeat old). One write per move;
+    a run that changed nothing costs a comparison. The board's refusal is kept for the Workshop page."""
+    if not live_on():
+        return
+    ss = st.session_state
+    code = room()
+    name, group = str(ss.get(LIVE_NAME_KEY, "")), str(ss.get(LIVE_GROUP_KEY, ""))
+    what = (code, state.scenario_key(), name, group)
+    sent = ss.get(LIVE_SENT_KEY)
+    now = time.monotonic()
+    if sent is not None and sent[0] == what and now - sent[1] < LIVE_HEARTBEAT.total_seconds():
+        return
+    recently = sent is not None and now - sent[1] < LIVE_HEARTBEAT.total_seconds()
+    if isinstance(ss.get(LIVE_ERROR_KEY), UnavailableError) and recently:
+        return  # the database was down a moment ago: do not make every move wait for its time-out
+    counts = scorecard_view(state.year_end(*state.scenario_key())).counts
+    try:
+        get_board().share_live(
+            code,
+            owner_token=owner_token(),
+            name=name,
+            group=group,
+            scenario_json=current_scenario_json(name),
+            reached=counts["reached"],
+            close=counts["close"],
+        )
+    except BoardError as err:
+        ss[LIVE_ERROR_KEY] = err
+        ss[LIVE_SENT_KEY] = (what, now)  # do not retry on every run: the heartbeat tries again
+        return
+    ss.pop(LIVE_ERROR_KEY, None)
+    ss[LIVE_SENT_KEY] = (what, now)
+
+
+@st.fragment(run_every=LIVE_HEARTBEAT)
+def live_heartbeat() -> None:
+    """Draws nothing; keeps this tab's live row fresh while the page is open (see LIVE_HEARTBEAT)."""
+    share_live()
 
 
 def wait_text(seconds: int) -> str:

@@ -45,6 +45,11 @@ def make_app(page: str | None = None, *, lang: str = "vi") -> AppTest:
     return at
 
 
+def _as_read(cell: str) -> str:
+    """A table cell as a person reads it: escapes removed, no-break spaces as spaces, zero-width spaces gone."""
+    return plain(cell.strip()).replace("\u00a0", " ").replace("\u200b", "")
+
+
 def markdown_tables(at: AppTest) -> list[pd.DataFrame]:
     """Every Markdown table on the page, as a person reads it: indexed by the first column, escapes
     removed, no-break spaces as spaces."""
@@ -53,7 +58,7 @@ def markdown_tables(at: AppTest) -> list[pd.DataFrame]:
         lines = [line for line in str(element.value).splitlines() if line.startswith("|")]
         if len(lines) < 2 or not set(lines[1]) <= set("|:- "):
             continue
-        rows = [[plain(cell.strip()).replace("\u00a0", " ") for cell in _CELL.split(line.strip()[1:-1])] for line in lines]
+        rows = [[_as_read(cell) for cell in _CELL.split(line.strip()[1:-1])] for line in lines]
         frame = pd.DataFrame(rows[2:], columns=rows[0])
         frames.append(frame.set_index(rows[0][0]))
     return frames

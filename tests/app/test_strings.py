@@ -78,6 +78,8 @@ def _literals(path: Path) -> list[str]:
         candidates = list(node.args[:1]) + [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
         if node.func.attr == "Page":  # st.Page(file, title=...): the file path is not text
             candidates = [kw.value for kw in node.keywords if kw.arg == "title"]
+        if node.func.attr == "page_link":  # st.page_link(file, label=...): likewise
+            candidates = [kw.value for kw in node.keywords if kw.arg in ("label", "help")]
         for arg in candidates:
             found += [f"{path.name}:{node.lineno}: {text!r}" for text in _string_parts(arg) if WORDS.search(text)]
     return found

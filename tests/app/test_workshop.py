@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from apptools import click, open_page
+from apptools import click, markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
 from store import Board, UnavailableError, dispose_engines
@@ -41,9 +42,14 @@ def new_room(at: AppTest) -> str:
     return heading.removeprefix("Phòng ")
 
 
+def room_list(at: AppTest) -> pd.DataFrame:
+    """The room's list of saved scenarios (the first table on the page), one row per scenario."""
+    return markdown_tables(at)[0].reset_index()
+
+
 def save(at: AppTest, name: str, group: str = "") -> AppTest:
-    at.text_input[0].input(name)
-    at.text_input[1].input(group)
+    at.text_input(key="workshop_name").input(name)
+    at.text_input(key="workshop_group").input(group)
     return click(at, "Lưu vào phòng")
 
 
@@ -53,7 +59,7 @@ def test_create_room_save_and_list() -> None:
     assert at.query_params["room"] in (room, [room])  # the link carries the room
     save(at, "Nhóm 1: nhiều HTX", "Nhóm 1")
     assert not at.exception
-    listed = at.dataframe[0].value
+    listed = room_list(at)
     assert list(listed["Tên"]) == ["Nhóm 1: nhiều HTX"]
     assert list(listed["Của tôi"]) == ["✓"]
 
@@ -64,7 +70,7 @@ def test_names_are_text_never_markup() -> None:
     new_room(at)
     name = "<b>x</b> **y** [z](javascript:1) '; DROP TABLE entries;--"
     save(at, name)
-    assert at.dataframe[0].value["Tên"].tolist() == [name]
+    assert room_list(at)["Tên"].tolist() == [name]
     message = at.success[0].value
     assert "\\*\\*y\\*\\*" in message and "\\[z\\]" in message  # escaped for Markdown
 
@@ -75,7 +81,7 @@ def test_another_browser_sees_the_entry_and_cannot_delete_it() -> None:
     save(first, "Kịch bản A")
     second = open_workshop({"room": room})
     assert second.subheader[0].value == f"Phòng {room}"
-    assert second.dataframe[0].value["Tên"].tolist() == ["Kịch bản A"]
+    assert room_list(second)["Tên"].tolist() == ["Kịch bản A"]
     delete = next(b for b in second.button if b.label == "Xóa")
     assert delete.disabled  # not this tab's entry, and not the facilitator
     # The facilitator's PIN allows it.
@@ -84,7 +90,7 @@ def test_another_browser_sees_the_entry_and_cannot_delete_it() -> None:
     delete = next(b for b in second.button if b.label == "Xóa")
     assert not delete.disabled
     click(second, "Xóa")
-    assert "Chưa có kịch bản nào" in second.info[-1].value or not second.dataframe
+    assert "Chưa có kịch bản nào" in second.info[-1].value or not markdown_tables(second)
 
 
 def test_wrong_pin_is_refused() -> None:
@@ -228,7 +234,7 @@ def test_saved_entries_survive_a_restart(board_db: Path) -> None:
     get_board.clear()
     dispose_engines()
     again = open_workshop({"room": room})
-    assert again.dataframe[0].value["Tên"].tolist() == ["Bền vững"]
+    assert room_list(again)["Tên"].tolist() == ["Bền vững"]
 
 
 def test_room_scenarios_on_the_compare_page() -> None:

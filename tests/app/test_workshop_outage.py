@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from apptools import click, open_page
+from apptools import click, markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
@@ -69,13 +69,14 @@ def open_workshop(query: dict[str, str] | None = None) -> AppTest:
 
 
 def save(at: AppTest, name: str) -> AppTest:
-    at.text_input[0].input(name)
-    at.text_input[1].input("Nhóm 4")
+    at.text_input(key="workshop_name").input(name)
+    at.text_input(key="workshop_group").input("Nhóm 4")
     return click(at, "Lưu vào phòng")
 
 
 def listed_names(at: AppTest) -> list[str]:
-    return at.dataframe[0].value["Tên"].tolist() if at.dataframe else []
+    tables = markdown_tables(at)
+    return tables[0].reset_index()["Tên"].tolist() if tables else []
 
 
 def says_unavailable(at: AppTest) -> bool:

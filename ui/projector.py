@@ -1,0 +1,298 @@
+"""The room at a glance, for the facilitator's projector: what the participants' live scenarios reach,
+how the room set each lever, who is at how many of the 17 targets.
+
+`room_view` turns the live rows of a room into plain numbers (tested by hand-counting); the chart and
+table builders turn those numbers into what the projector page draws, in the session's language.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from model.engine import STATUSES, project, status_codes
+from model.plan import Plan
+from model.scenario import from_json
+from model.text import number, tr
+from ui.charts import FONT_SIZE, d3_locale
+
+STATUS_COLORS = {"reached": "#009E73", "close": "#E69F00", "missed": "#D55E00"}  # Okabe–Ito; never colour alone
+BAR_HEIGHT = 34  # px per target row on the projector
+# A beamer at the back of a room: large type, the whole width, no sidebar, no toolbar.
+PROJECTOR_CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"] { display: none; }
+.st-key-projector { font-size: 1.35rem; }
+.st-key-projector [data-testid="stMarkdownContainer"] p,
+.st-key-projector [data-testid="stMarkdownContainer"] li,
+.st-key-projector [data-testid="stMarkdownContainer"] td,
+.st-key-projector [data-testid="stMarkdownContainer"] th { font-size: 1.35rem; }
+.st-key-projector h1 { font-size: 3rem; }
+</style>"""
+
+
+class LiveRow(Protocol):
+    """What the projector needs of a live row (store.LiveEntry has these)."""
+
+    id: int
+    name: str
+    group: str
+    scenario_json: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One participant's live scenario and what it reaches."""
+
+    id: int
+    name: str
+    group: str
+    levers: Mapping[str, Any]
+    baseline: Mapping[str, float]
+    statuses: Mapping[str, str]  # target id → reached / close / missed
+    updated_at: datetime
+
+    @property
+    def reached(self) -> int:
+        return sum(s == "reached" for s in self.statuses.values())
+
+    @property
+    def close(self) -> int:
+        return sum(s == "close" for s in self.statuses.values())
+
+
+@dataclass(frozen=True)
+class TargetCount:
+    target_id: str
+    reached: int
+    close: int
+    missed: int
+
+
+@dataclass(frozen=True)
+class LeverSpread:
+    """How the room set one lever: every participant's value against the plan's default."""
+
+    lever_id: str
+    default: Any
+    values: tuple[Any, ...]
+    moved: int  # participants whose value differs from the default
+
+    @property
+    def is_number(self) -> bool:
+        return not isinstance(self.default, str)
+
+    @property
+    def minimum(self) -> float | None:
+        return min(self.values) if self.values and self.is_number else None
+
+    @property
+    def median(self) -> float | None:
+        return float(statistics.median(self.values)) if self.values and self.is_number else None
+
+    @property
+    def maximum(self) -> float | None:
+        return max(self.values) if self.values and self.is_number else None
+
+
+@dataclass(frozen=True)
+class RoomView:
+    participants: tuple[Participant, ...]  # newest move first
+    targets: tuple[TargetCount, ...]  # the plan's order
+    levers: tuple[LeverSpread, ...]  # the plan's order, every lever
+
+    def moved_levers(self, always: Sequence[str] = ()) -> tuple[LeverSpread, ...]:
+        """The levers anyone moved, and those in ``always`` (the main levers), in the plan's order."""
+        return tuple(s for s in self.levers if s.moved or s.lever_id in always)
+
+
+def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView:
+    """Project every live scenario at once (one vectorized projection) and count.
+
+    A row whose scenario no longer parses (saved under another plan version) is repaired
+    leniently, as a saved entry is when it is opened.
+    """
+    rows = sorted(rows, key=lambda r: r.updated_at, reverse=True)
+    scenarios = [from_json(plan, r.scenario_json, lenient=True).scenario for r in rows]
+    status_by_target: dict[str, np.ndarray] = {}
+    if scenarios:
+        lever_arrays: dict[str, Any] = {}
+        for lv in plan.levers:
+            values = [s.levers[lv.id] for s in scenarios]
+            lever_arrays[lv.id] = np.array(values, dtype=float if lv.is_number else object)
+        base = plan.baseline_values()
+        baseline_arrays = {b: np.array([s.baseline.get(b, base[b]) for s in scenarios], dtype=float) for b in base}
+        proj = project(plan, lever_arrays, baseline_arrays)
+        for target in plan.targets:
+            values = np.array([proj.year_end_dict(i)[target.id] for i in range(len(scenarios))])
+            status_by_target[target.id] = status_codes(values, target.value, tolerance)
+    participants = tuple(
+        Participant(
+            id=r.id,
+            name=r.name,
+            group=r.group,
+            levers=dict(s.levers),
+            baseline=dict(s.baseline),
+            statuses={tid: STATUSES[int(codes[i])] for tid, codes in status_by_target.items()},
+            updated_at=r.updated_at,
+        )
+        for i, (r, s) in enumerate(zip(rows, scenarios, strict=True))
+    )
+    targets = tuple(
+        TargetCount(
+            target.id,
+            reached=int(np.sum(status_by_target.get(target.id, np.array([])) == 0)),
+            close=int(np.sum(status_by_target.get(target.id, np.array([])) == 1)),
+            missed=int(np.sum(status_by_target.get(target.id, np.array([])) == 2)),
+        )
+        for target in plan.targets
+    )
+    spreads = []
+    for lv in plan.levers:
+        values = tuple(p.levers[lv.id] if not lv.is_number else float(p.levers[lv.id]) for p in participants)
+        default = lv.default if not lv.is_number else float(lv.default)
+        spreads.append(LeverSpread(lv.id, default, values, moved=sum(v != default for v in values)))
+    return RoomView(participants, targets, tuple(spreads))
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def targets_chart(plan: Plan, view: RoomView, lang: str) -> alt.Chart:
+    """One stacked bar per target (the plan's 17 in order): how many participants reach it, are close, miss it."""
+    order = [target.label(lang) for target in plan.targets]
+    status_names = {s: tr(lang, f"status.{s}") for s in STATUSES}
+    rows = []
+    for i, (target, count) in enumerate(zip(plan.targets, view.targets, strict=True)):
+        for rank, status in enumerate(STATUSES):
+            n = getattr(count, status)
+            if n:
+                rows.append({"target": target.label(lang), "i": i, "status": status_names[status], "rank": rank, "n": n})
+    data = pd.DataFrame(rows, columns=["target", "i", "status", "rank", "n"])
+    color = alt.Color(
+        "status:N",
+        scale=alt.Scale(domain=[status_names[s] for s in STATUSES], range=[STATUS_COLORS[s] for s in STATUSES]),
+        legend=alt.Legend(title=None, orient="top", labelFontSize=FONT_SIZE + 4, symbolSize=300),
+    )
+    x_max = max(1, len(view.participants))
+    base = alt.Chart(data).encode(
+        y=alt.Y("target:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE + 4, labelLimit=520)),
+        x=alt.X(
+            "sum(n):Q",
+            stack="zero",
+            title=tr(lang, "projector.axis_participants"),
+            scale=alt.Scale(domain=[0, x_max]),
+            axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=FONT_SIZE + 2, titleFontSize=FONT_SIZE + 2),
+        ),
+        order=alt.Order("rank:Q"),
+    )
+    bars = base.mark_bar().encode(
+        color=color,
+        tooltip=[
+            alt.Tooltip("target:N", title=tr(lang, "table.indicator")),
+            alt.Tooltip("status:N", title=tr(lang, "table.status")),
+            alt.Tooltip("sum(n):Q", title=tr(lang, "projector.axis_participants")),
+        ],
+    )
+    # The count written in each segment: the status is never told by colour alone.
+    labels = base.mark_text(color="white", fontSize=FONT_SIZE + 4, fontWeight="bold", dx=-10, align="right").encode(
+        text="sum(n):Q", detail="status:N"
+    )
+    return _style(alt.layer(bars, labels), lang, height=BAR_HEIGHT * len(plan.targets))
+
+
+def levers_chart(plan: Plan, spreads: Sequence[LeverSpread], lang: str) -> alt.FacetChart | None:
+    """One strip per numeric lever: each participant's setting (a tick) against the default (a black bar),
+    on the lever's whole range, in its own unit."""
+    rows = []
+    for spread in spreads:
+        if not spread.is_number:
+            continue
+        lv = plan.lever(spread.lever_id)
+        unit = lv.unit(lang)
+        label = f"{lv.label(lang)} ({unit})" if unit else lv.label(lang)
+        # The range's ends, invisible: each strip spans the lever's whole range, so position means something.
+        rows += [{"lever": label, "value": float(x), "kind": "range"} for x in (lv.lo, lv.hi)]
+        rows.append({"lever": label, "value": float(spread.default), "kind": "default"})
+        rows += [{"lever": label, "value": float(v), "kind": "participant"} for v in spread.values]
+    if not rows:
+        return None
+    data = pd.DataFrame(rows)
+    x = alt.X("value:Q", title=None, axis=alt.Axis(labelFontSize=FONT_SIZE + 2, grid=False))
+    ends = alt.Chart().mark_point(opacity=0).encode(x=x).transform_filter(alt.datum.kind == "range")
+    ticks = (
+        alt.Chart()
+        .mark_tick(thickness=4, size=34, opacity=0.55, color=STATUS_COLORS["reached"])
+        .encode(x=x, tooltip=[alt.Tooltip("value:Q", title=tr(lang, "projector.setting"))])
+        .transform_filter(alt.datum.kind == "participant")
+    )
+    default = (
+        alt.Chart()
+        .mark_tick(thickness=3, size=46, color="#000000")
+        .encode(x=x, tooltip=[alt.Tooltip("value:Q", title=tr(lang, "projector.default"))])
+        .transform_filter(alt.datum.kind == "default")
+    )
+    chart = (
+        alt.layer(ends, ticks, default, data=data)
+        .properties(width=1100, height=46)
+        .facet(
+            row=alt.Row(
+                "lever:N",
+                sort=list(dict.fromkeys(data["lever"])),
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=FONT_SIZE + 4, labelOrient="top"),
+            ),
+            spacing=14,
+        )
+        .resolve_scale(x="independent")
+    )
+    return (
+        chart.configure(locale=alt.Locale(number=alt.NumberLocale(**d3_locale(lang))))
+        .configure_view(strokeWidth=0)
+        .configure_mark(tooltip=False)
+    )
+
+
+def _style(chart: alt.LayerChart, lang: str, *, height: int) -> alt.LayerChart:
+    return (
+        chart.properties(width="container", height=height)
+        .configure(locale=alt.Locale(number=alt.NumberLocale(**d3_locale(lang))))
+        .configure_view(strokeWidth=0)
+        .configure_mark(tooltip=False)
+    )
+
+
+def lever_rows(plan: Plan, spreads: Sequence[LeverSpread], lang: str, participants: int) -> list[dict[str, str]]:
+    """The levers' table: default, lowest, median, highest setting and how many moved it, in the lever's precision."""
+    rows = []
+    for spread in spreads:
+        lv = plan.lever(spread.lever_id)
+        unit = lv.unit(lang)
+        label = f"{lv.label(lang)} ({unit})" if unit else lv.label(lang)
+        if spread.is_number:
+            cells = [
+                "–" if v is None else number(v, lang, lv.decimals)
+                for v in (spread.default, spread.minimum, spread.median, spread.maximum)
+            ]
+        else:
+            chosen = {c: sum(v == c for v in spread.values) for c in lv.choices}
+            summary = ", ".join(f"{lv.choice_label(c, lang)} × {n}" for c, n in chosen.items() if n) or "–"
+            cells = [lv.choice_label(str(spread.default), lang), summary, "", ""]
+        rows.append(
+            {
+                tr(lang, "projector.col_lever"): label,
+                tr(lang, "projector.col_default"): cells[0],
+                tr(lang, "projector.col_min"): cells[1],
+                tr(lang, "projector.col_median"): cells[2],
+                tr(lang, "projector.col_max"): cells[3],
+                tr(lang, "projector.col_moved"): tr(lang, "projector.moved_of", n=spread.moved, total=participants),
+            }
+        )
+    return rows
