@@ -1,4 +1,4 @@
-"""Storage for the Workshop page: the board of named scenarios in rooms (SQLite by default, PostgreSQL when configured)."""
+"""Storage for the Workshop page: the board of named and live scenarios in rooms (SQLite, or PostgreSQL when configured)."""
 
 from store.board import (
     ERROR_CODES,
@@ -9,6 +9,7 @@ from store.board import (
     InvalidInputError,
     LimitReachedError,
     Limits,
+    LiveEntry,
     NotAllowedError,
     NotFoundError,
     RateLimitedError,
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidInputError",
     "LimitReachedError",
     "Limits",
+    "LiveEntry",
     "NotAllowedError",
     "NotFoundError",
     "RateLimitedError",

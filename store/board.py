@@ -1,4 +1,5 @@
-"""The workshop board: rooms (short codes) in which groups save, list, load and delete named scenarios.
+"""The workshop board: rooms (short codes) in which groups save, list, load and delete named scenarios,
+and in which each participant's tab may share its current scenario live (one row per tab, replaced on every change).
 
 Stored through SQLAlchemy Core in a SQLite file (default) or PostgreSQL. Every
 failure of the database becomes ``UnavailableError`` (code "unavailable"); every
@@ -12,6 +13,7 @@ import hashlib
 import json
 import logging
 import math
+import operator
 import os
 import random
 import re
@@ -39,6 +41,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     delete,
     event,
@@ -66,6 +69,7 @@ ERROR_CODES: tuple[str, ...] = (
     "bad_scenario",
     "scenario_too_large",
     "room_full",
+    "live_full",
     "too_many_rooms",
     "board_full",
     "session_full",
@@ -217,6 +221,8 @@ class Limits:
     pin_free_tries: int = 5  # wrong PINs per session before it has to wait
     pin_board_free_tries: int = 10  # wrong PINs on the whole board (per hour) before everyone waits
     pin_max_wait_seconds: int = 300  # the wait doubles with each wrong PIN up to this: never locked for good
+    live_per_room: int = 100  # tabs sharing their current scenario live in one room at once
+    live_idle_seconds: int = 300  # a live scenario not updated for this long is gone (hidden, then deleted)
 
     def __post_init__(self) -> None:
         for key, value in vars(self).items():
@@ -298,6 +304,32 @@ events_table = Table(
 EVENT_HORIZON = timedelta(hours=2)
 EV_ROOM, EV_SAVE, EV_PIN_WRONG = "room_created", "save", "pin_wrong"
 
+# Each tab's current scenario, shared live in a room (the facilitator's projector polls them). One row per
+# tab on the whole board (``actor``: its token digest, unique), replaced on every change, at most
+# ``Limits.live_per_room`` tabs a room: the rows are bounded by the tabs sharing, not by how often they
+# change, so live writes record no events and are not rate limited. A row not updated for
+# ``Limits.live_idle_seconds`` is gone: no longer listed, deleted by housekeeping.
+live_table = Table(
+    "board_live",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("room", String(ROOM_CODE_MAX), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("grp", Text, nullable=False),
+    Column("scenario_json", Text, nullable=False),
+    Column("reached", Integer, nullable=False),
+    Column("close", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("actor", name="uq_board_live_actor"),
+    Index("ix_board_live_room_updated", "room", "updated_at"),
+    sqlite_autoincrement=True,
+)
+# A live share counts as activity in its room, but moves the room's active_at at most this often:
+# forty tabs moving sliders do not all write the room's row.
+LIVE_TOUCH_EVERY = timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class Room:
@@ -332,6 +364,29 @@ class Entry:
         return _same(_token_digest(owner_token), self.owner_digest)
 
 
+@dataclass(frozen=True)
+class LiveEntry:
+    """One tab's current scenario, shared live in a room. ``reached`` and ``close``: how many of the plan's
+    targets the scenario reaches and nearly reaches (as the app computed them when it shared)."""
+
+    id: int
+    room: str
+    name: str  # may be empty
+    group: str  # may be empty
+    scenario_json: str
+    reached: int
+    close: int
+    created_at: datetime  # UTC: when this tab started sharing in this room
+    updated_at: datetime  # UTC: its last change
+    owner_digest: str = field(repr=False)
+
+    def owned_by(self, owner_token: str | None) -> bool:
+        """Whether this tab's token shared the scenario."""
+        if not isinstance(owner_token, str) or not _TOKEN_RE.fullmatch(owner_token):
+            return False
+        return _same(_token_digest(owner_token), self.owner_digest)
+
+
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:  # SQLite keeps no offset; everything is written in UTC
         value = value.replace(tzinfo=UTC)
@@ -350,6 +405,21 @@ def _entry(row: Row[Any]) -> Entry:
         plan_version=row.plan_version,
         created_at=created.astimezone(UTC),
         owner_digest=row.owner_digest,
+    )
+
+
+def _live_entry(row: Row[Any]) -> LiveEntry:
+    return LiveEntry(
+        id=row.id,
+        room=row.room,
+        name=row.name,
+        group=row.grp,
+        scenario_json=row.scenario_json,
+        reached=row.reached,
+        close=row.close,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        owner_digest=row.actor,
     )
 
 
@@ -523,7 +593,11 @@ def dispose_engines() -> None:
 
 
 def _migrate(connection: Connection) -> None:
-    """Boards made before rooms had their own table: give every room with entries a row (idempotent)."""
+    """Boards made before rooms had their own table: give every room with entries a row (idempotent).
+
+    New tables (board_rooms, board_events, board_live) need nothing here: ``metadata.create_all``,
+    run just before, adds every missing table and its indexes to an existing database.
+    """
     e, r = entries_table, rooms_table
     orphans = (
         select(e.c.room, func.min(e.c.created_at), func.max(e.c.created_at))
@@ -706,7 +780,8 @@ class Board:
         connection.execute(insert(events_table).values(kind=kind, actor=actor, at=now))
 
     def _housekeeping(self, connection: Connection, now: datetime, *, force: bool = False) -> int:
-        """Remove expired rooms (with their entries) and old events, at most once a minute per Board. Rooms removed."""
+        """Remove expired rooms (with their entries and live scenarios), stale live scenarios and old events,
+        at most once a minute per Board. Rooms removed."""
         if not force and self._housekept is not None and now - self._housekept < HOUSEKEEPING_EVERY:
             return 0
         self._housekept = now
@@ -720,14 +795,17 @@ class Board:
         for start in range(0, len(codes), 500):
             chunk = codes[start : start + 500]
             connection.execute(delete(e).where(e.c.room.in_(chunk)))
+            connection.execute(delete(live_table).where(live_table.c.room.in_(chunk)))
             connection.execute(delete(r).where(r.c.code.in_(chunk)))
+        connection.execute(delete(live_table).where(live_table.c.updated_at <= self._live_cutoff(now)))
         connection.execute(delete(events_table).where(events_table.c.at < now - EVENT_HORIZON))
         if codes:
             _log.info("workshop board: %d idle rooms expired", len(codes))
         return len(codes)
 
     def expire_rooms(self) -> int:
-        """Remove every room idle for longer than the limits allow (not kept), with its entries. How many went."""
+        """Remove every room idle for longer than the limits allow (not kept), with its entries and live
+        scenarios, and every stale live scenario. How many rooms went."""
         with self._transaction(write=True) as connection:
             return self._housekeeping(connection, self.now(), force=True)
 
@@ -891,10 +969,14 @@ class Board:
         self._as_facilitator(code, pin, owner_token, "keep a room", keep_it)
 
     def clear_room(self, code: str, *, pin: str | None, owner_token: str | None = None) -> int:
-        """The facilitator deletes every entry of a room at once (the room stays). How many went."""
+        """The facilitator deletes every entry of a room at once (the room stays). How many entries went.
+
+        The room's live scenarios go too (not counted): a tab still sharing shows up again with its next change.
+        """
 
         def clear_it(connection: Connection, room: str, now: datetime) -> int:
             removed = connection.execute(delete(entries_table).where(entries_table.c.room == room)).rowcount or 0
+            connection.execute(delete(live_table).where(live_table.c.room == room))
             self._touch(connection, room, now)
             return int(removed)
 
@@ -1021,6 +1103,171 @@ class Board:
                 self._touch(connection, room, now)
         if wrong:
             raise NotAllowedError("only the tab that saved this scenario, or the facilitator with the PIN, may delete it")
+
+    # ------------------------------------------------------------- live
+
+    def _live_cutoff(self, now: datetime) -> datetime:
+        """Live scenarios updated at or before this time are gone."""
+        return now - timedelta(seconds=self.limits.live_idle_seconds)
+
+    def _check_counts(self, reached: object, close: object) -> tuple[int, int]:
+        """(reached, close) as whole numbers (NumPy's too); InvalidInputError("bad_scenario") unless each is 0 to
+        the number of targets and both together at most that (statuses are exclusive)."""
+        targets = len(self._plan.targets)
+        counts: list[int] = []
+        for kind, value in (("reached", reached), ("close", close)):
+            try:
+                number = None if isinstance(value, bool) else operator.index(value)  # type: ignore[arg-type]
+            except TypeError:
+                number = None
+            if number is None or not 0 <= number <= targets:
+                raise InvalidInputError(
+                    "bad_scenario", f"{kind} must be a whole number 0–{targets}, not {str(value)[:20]}", problems=kind
+                )
+            counts.append(int(number))
+        reached_n, close_n = counts
+        if reached_n + close_n > targets:
+            raise InvalidInputError(
+                "bad_scenario", f"reached + close is {reached_n + close_n}, more than the {targets} targets", problems="close"
+            )
+        return reached_n, close_n
+
+    def _live_room(self, connection: Connection, code: str, now: datetime) -> datetime:
+        """The room's active_at; NotFoundError("no_room") when it does not exist or has expired (as ``room`` says)."""
+        r, e = rooms_table, entries_table
+        row = connection.execute(select(r.c.active_at, r.c.keep).where(r.c.code == code)).first()
+        expired = row is None
+        if row is not None and not row.keep:
+            active = _utc(row.active_at)
+            if active + timedelta(days=self.limits.room_idle_days) <= now:
+                expired = True
+            elif active + timedelta(hours=self.limits.empty_room_idle_hours) <= now:
+                expired = not connection.scalar(select(select(e.c.id).where(e.c.room == code).exists()))
+        if expired:
+            raise NotFoundError(f"there is no room {code}", "no_room", room=code)
+        assert row is not None
+        return _utc(row.active_at)
+
+    def _share_live(
+        self, connection: Connection, room: str, actor: str, values: dict[str, Any], now: datetime
+    ) -> tuple[int, datetime]:
+        """share_live's writes, in its write transaction: (the row's id, when it started in this room)."""
+        live = live_table
+        cutoff = self._live_cutoff(now)
+        limit = self.limits.live_per_room
+        active = self._live_room(connection, room, now)
+        mine = connection.execute(
+            select(live.c.id, live.c.room, live.c.created_at, live.c.updated_at).where(live.c.actor == actor)
+        ).first()
+        member = mine is not None and mine.room == room and _utc(mine.updated_at) > cutoff
+        if not member:
+            others = (
+                connection.scalar(
+                    select(func.count())
+                    .select_from(live)
+                    .where(live.c.room == room, live.c.updated_at > cutoff, live.c.actor != actor)
+                )
+                or 0
+            )
+            if others >= limit:
+                reason = f"{others} tabs share live in room {room}, at most {limit}"
+                raise LimitReachedError("live_full", reason, limit=limit, room=room)
+        if mine is None:
+            result = connection.execute(insert(live).values(actor=actor, created_at=now, updated_at=now, **values))
+            (live_id,) = result.inserted_primary_key or (None,)
+            created = now
+        else:
+            live_id = mine.id
+            created = _utc(mine.created_at) if member else now  # a move or a comeback starts afresh
+            connection.execute(update(live).where(live.c.id == mine.id).values(created_at=created, updated_at=now, **values))
+        if active < now - LIVE_TOUCH_EVERY:
+            self._touch(connection, room, now)
+        return int(live_id), created
+
+    def share_live(
+        self, room: str, *, owner_token: str, name: str, group: str, scenario_json: str, reached: int, close: int
+    ) -> LiveEntry:
+        """Share this tab's current scenario live in a room, replacing what it shared before (in any room:
+        a tab has at most one live scenario on the board, so sharing in another room moves it).
+
+        ``name`` and ``group`` may be empty; ``reached`` and ``close`` are the scenario's counts of targets
+        reached and nearly reached (0 to the number of targets, together at most that). The room must
+        exist: NotFoundError("no_room") when it does not or has expired. InvalidInputError as ``save`` raises
+        it for a bad room code, name, group, owner token or scenario ("bad_scenario" also for bad counts);
+        LimitReachedError("live_full") when ``live_per_room`` other tabs already share live in the room
+        (a tab already sharing there may always update). Not rate limited and no events recorded: one row a
+        tab bounds what this stores. The room's active_at moves, at most once a minute.
+        """
+        room = normalize_room(room)
+        name = self._clean_label(name, kind="name", limit=self.limits.name_chars)
+        group = self._clean_label(group, kind="group", limit=self.limits.group_chars)
+        if not isinstance(owner_token, str) or not _TOKEN_RE.fullmatch(owner_token):
+            raise InvalidInputError("bad_owner_token", "the owner token must be 16–128 characters of A–Z, a–z, 0–9, _ or -")
+        self._check_scenario(scenario_json)
+        reached, close = self._check_counts(reached, close)
+        actor = _token_digest(owner_token)
+        now = self.now()
+        values = {"room": room, "name": name, "grp": group, "scenario_json": scenario_json, "reached": reached, "close": close}
+        # A write transaction holds the board's write lock (BEGIN IMMEDIATE on SQLite, the advisory lock on
+        # PostgreSQL), as every other writer of board_live does: the look-up, the count and the insert or
+        # update below see every share committed before, so the unique actor is never violated.
+        with self._transaction(write=True) as connection:
+            self._housekeeping(connection, now)
+            try:
+                live_id, created = self._share_live(connection, room, actor, values, now)
+            except (NotFoundError, LimitReachedError) as err:
+                # Commit the housekeeping all the same: tabs still sharing into an expired or full room
+                # must not roll back, minute after minute, the removal of what has expired.
+                refusal: BoardError | None = err
+            else:
+                refusal = None
+        if refusal is not None:
+            raise refusal
+        return LiveEntry(
+            id=int(live_id),
+            room=room,
+            name=name,
+            group=group,
+            scenario_json=scenario_json,
+            reached=reached,
+            close=close,
+            created_at=created,
+            updated_at=now,
+            owner_digest=actor,
+        )
+
+    def stop_live(self, owner_token: str | None) -> bool:
+        """Stop sharing this tab's scenario live (in whatever room). Whether it shared one (a malformed token: False)."""
+        actor = _actor(owner_token)
+        if not actor:
+            return False
+        with self._transaction(write=True) as connection:
+            removed = connection.execute(delete(live_table).where(live_table.c.actor == actor)).rowcount or 0
+        return removed > 0
+
+    def live_entries(self, room: str) -> list[LiveEntry]:
+        """The room's live scenarios not yet gone (updated within ``live_idle_seconds``), latest change first."""
+        room = normalize_room(room)
+        live = live_table
+        query = (
+            select(live)
+            .where(live.c.room == room, live.c.updated_at > self._live_cutoff(self.now()))
+            .order_by(live.c.updated_at.desc(), live.c.id.desc())
+        )
+        with self._transaction() as connection:
+            return [_live_entry(row) for row in connection.execute(query)]
+
+    def live_changed_at(self, room: str) -> tuple[datetime | None, int]:
+        """(latest change, how many) of the room's live scenarios not yet gone: one indexed read to poll.
+        Any share changes it; so does a live scenario going stale or stopping (the count drops)."""
+        room = normalize_room(room)
+        live = live_table
+        query = select(func.max(live.c.updated_at), func.count()).where(
+            live.c.room == room, live.c.updated_at > self._live_cutoff(self.now())
+        )
+        with self._transaction() as connection:
+            newest, count = connection.execute(query).one()
+        return (None if newest is None else _utc(newest)), int(count or 0)
 
 
 def _valid_id(entry_id: object) -> bool:
