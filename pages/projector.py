@@ -93,7 +93,11 @@ with st.container(key="projector"):
         with col_targets:
             st.subheader(t("projector.targets_heading"))
             st.caption(t("projector.targets_caption"))
-            st.altair_chart(projector.targets_chart(plan, view, lang), width="stretch")
+            with st.container(key="projector_wide_targets"):
+                st.altair_chart(projector.targets_chart(plan, view, lang), width="stretch")
+            with st.container(key="projector_narrow_targets"):
+                rows = projector.target_rows(plan, view, lang)
+                st.markdown(markdown_table(rows, right=list(rows[0])[1:]))
         with col_people:
             st.subheader(t("projector.people_heading"))
             st.caption(t("projector.people_caption"))
@@ -113,6 +117,8 @@ with st.container(key="projector"):
         else:
             chart = projector.levers_chart(plan, spreads, lang)
             if chart is not None:
-                st.altair_chart(chart, width="stretch")
-            st.markdown(markdown_table(projector.lever_rows(plan, spreads, lang, len(view.participants))))
+                with st.container(key="projector_wide_levers"):
+                    st.altair_chart(chart, width="content")
+            with st.container(key="projector_lever_table"):
+                st.markdown(markdown_table(projector.lever_rows(plan, spreads, lang, len(view.participants))))
 _watch()

@@ -11,7 +11,7 @@ import datetime as dt
 import streamlit as st
 
 from store import BoardError, UnavailableError, normalize_room
-from ui import state, workshop
+from ui import phone, state, workshop
 from ui.i18n import indicator_value, md_escape, t
 from ui.share import current_url, qr_png
 from ui.tables import markdown_table, scorecard_view, show_table
@@ -26,8 +26,12 @@ SAVE_NOTICE = "workshop_save_notice"
 LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only when the room changed
 SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
 
-st.title(t("workshop.title"))
-st.caption(t("workshop.intro"))
+if workshop.room() is None:
+    st.title(t("workshop.title"))
+    st.caption(t("workshop.intro"))
+else:
+    # A participant arriving from the room's link on a phone: the room, the levers and the result come first.
+    st.caption(t("workshop.title"))
 
 
 viewer_tz = workshop.viewer_timezone()
@@ -112,6 +116,8 @@ if room is None:
 
 # ------------------------------------------------------------------ in a room
 st.subheader(t("workshop.room_heading", room=room))
+# On a phone (the room link's landing page): the main levers in the page and the result in view while they move.
+phone.participant_panel("workshop")
 st.caption(t("workshop.room_help"))
 if info is not None:
     if info.keep or info.expires_at is None:

@@ -222,7 +222,8 @@ class Limits:
     pin_board_free_tries: int = 10  # wrong PINs on the whole board (per hour) before everyone waits
     pin_max_wait_seconds: int = 300  # the wait doubles with each wrong PIN up to this: never locked for good
     live_per_room: int = 100  # tabs sharing their current scenario live in one room at once
-    live_idle_seconds: int = 300  # a live scenario not updated for this long is gone (hidden, then deleted)
+    live_idle_seconds: int = 120  # a live scenario not updated for this long is gone (hidden, then deleted);
+    # an open participant tab refreshes its row every 30 s (ui.workshop.LIVE_HEARTBEAT), so only closed tabs go
 
     def __post_init__(self) -> None:
         for key, value in vars(self).items():

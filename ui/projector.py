@@ -21,19 +21,35 @@ from model.engine import STATUSES, project, status_codes
 from model.plan import Plan
 from model.scenario import from_json
 from model.text import number, tr
-from ui.charts import FONT_SIZE, d3_locale
+from ui.charts import FONT_SIZE, PROJECTION, d3_locale
 
 STATUS_COLORS = {"reached": "#009E73", "close": "#E69F00", "missed": "#D55E00"}  # Okabe–Ito; never colour alone
 BAR_HEIGHT = 34  # px per target row on the projector
+PARTICIPANT_COLOR = PROJECTION  # a participant's setting on a lever strip (not a status colour)
 # A beamer at the back of a room: large type, the whole width, no sidebar, no toolbar.
 PROJECTOR_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: none; }
 .st-key-projector { font-size: 1.35rem; }
 .st-key-projector [data-testid="stMarkdownContainer"] p,
 .st-key-projector [data-testid="stMarkdownContainer"] li,
 .st-key-projector [data-testid="stMarkdownContainer"] td,
 .st-key-projector [data-testid="stMarkdownContainer"] th { font-size: 1.35rem; }
+.st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
 .st-key-projector h1 { font-size: 3rem; }
+.st-key-projector_narrow_targets { display: none; }
+@media (max-width: 640px) {
+  /* Someone looking at the projector view on a phone: tables instead of the beamer's wide charts. */
+  .st-key-projector_narrow_targets { display: block; }
+  .st-key-projector_wide_targets, .st-key-projector_wide_levers { display: none; }
+  .st-key-projector [data-testid="stMarkdownContainer"] p,
+  .st-key-projector [data-testid="stMarkdownContainer"] li,
+  .st-key-projector [data-testid="stMarkdownContainer"] td,
+  .st-key-projector [data-testid="stMarkdownContainer"] th { font-size: 1rem; }
+  .st-key-projector h1 { font-size: 2rem; }
+  .st-key-projector_lever_table th:nth-child(2), .st-key-projector_lever_table td:nth-child(2),
+  .st-key-projector_lever_table th:nth-child(4), .st-key-projector_lever_table td:nth-child(4) { display: none; }
+}
 </style>"""
 
 
@@ -229,7 +245,7 @@ def levers_chart(plan: Plan, spreads: Sequence[LeverSpread], lang: str) -> alt.F
     ends = alt.Chart().mark_point(opacity=0).encode(x=x).transform_filter(alt.datum.kind == "range")
     ticks = (
         alt.Chart()
-        .mark_tick(thickness=4, size=34, opacity=0.55, color=STATUS_COLORS["reached"])
+        .mark_tick(thickness=4, size=34, opacity=0.55, color=PARTICIPANT_COLOR)
         .encode(x=x, tooltip=[alt.Tooltip("value:Q", title=tr(lang, "projector.setting"))])
         .transform_filter(alt.datum.kind == "participant")
     )
@@ -267,6 +283,19 @@ def _style(chart: alt.LayerChart, lang: str, *, height: int) -> alt.LayerChart:
         .configure_view(strokeWidth=0)
         .configure_mark(tooltip=False)
     )
+
+
+def target_rows(plan: Plan, view: RoomView, lang: str) -> list[dict[str, str]]:
+    """The targets' counts as a table (the narrow-screen form of targets_chart)."""
+    return [
+        {
+            tr(lang, "table.indicator"): target.label(lang),
+            f"✅ {tr(lang, 'status.reached')}": str(count.reached),
+            f"🟡 {tr(lang, 'status.close')}": str(count.close),
+            f"❌ {tr(lang, 'status.missed')}": str(count.missed),
+        }
+        for target, count in zip(plan.targets, view.targets, strict=True)
+    ]
 
 
 def lever_rows(plan: Plan, spreads: Sequence[LeverSpread], lang: str, participants: int) -> list[dict[str, str]]:

@@ -356,9 +356,9 @@ def test_sharing_touches_the_room_at_most_once_a_minute(make_board: Callable[...
 
 
 def test_live_limits_defaults_and_environment() -> None:
-    assert (Limits().live_per_room, Limits().live_idle_seconds) == (100, 300)
-    limits = Limits.from_environ({"SONLA_LIMIT_LIVE_PER_ROOM": " 60 ", "SONLA_LIMIT_LIVE_IDLE_SECONDS": "120"})
-    assert (limits.live_per_room, limits.live_idle_seconds) == (60, 120)
+    assert (Limits().live_per_room, Limits().live_idle_seconds) == (100, 120)
+    limits = Limits.from_environ({"SONLA_LIMIT_LIVE_PER_ROOM": " 60 ", "SONLA_LIMIT_LIVE_IDLE_SECONDS": "600"})
+    assert (limits.live_per_room, limits.live_idle_seconds) == (60, 600)
     for bad in ("0", "-1", "many", "2.5"):
         with pytest.raises(ValueError, match="SONLA_LIMIT_LIVE_PER_ROOM"):
             Limits.from_environ({"SONLA_LIMIT_LIVE_PER_ROOM": bad})
