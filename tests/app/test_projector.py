@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from apptools import APP, markdown_tables
@@ -14,11 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
 from model.scenario import Scenario, to_json
-from store import dispose_engines, new_owner_token
+from store import new_owner_token
 from ui.projector import levers_chart, room_view, targets_chart
 from ui.workshop import get_board
 
 PLAN = load_plan()
+pytestmark = pytest.mark.usefixtures("board_db")  # a fresh SQLite board per test (conftest)
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
@@ -102,16 +101,6 @@ def test_charts_build_in_both_languages() -> None:
 # ------------------------------------------------------------------ the page (AppTest, a real SQLite board)
 
 
-@pytest.fixture(autouse=True)
-def board_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    db = tmp_path / "board.sqlite"
-    monkeypatch.setenv("SONLA_BOARD_DB", str(db))
-    monkeypatch.delenv("SONLA_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SONLA_BOARD_PIN", raising=False)
-    get_board.clear()
-    yield db
-    get_board.clear()
-    dispose_engines()
 
 
 def share(room: str, row: Row) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -19,16 +18,11 @@ PIN = "2468-1357"
 
 
 @pytest.fixture(autouse=True)
-def board_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh SQLite board per test (the Board is a cached resource: clear it around each test)."""
-    db = tmp_path / "board.sqlite"
-    monkeypatch.setenv("SONLA_BOARD_DB", str(db))
+def board_with_pin(board_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh SQLite board per test (conftest's board_db), with a facilitator PIN."""
     monkeypatch.setenv("SONLA_BOARD_PIN", PIN)
-    monkeypatch.delenv("SONLA_DATABASE_URL", raising=False)
     get_board.clear()
-    yield db
-    get_board.clear()
-    dispose_engines()
+    return board_db
 
 
 def open_workshop(query: dict[str, str] | None = None) -> AppTest:

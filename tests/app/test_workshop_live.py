@@ -4,30 +4,18 @@ the compare-the-groups table takes every saved scenario, new ones included."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from apptools import click, markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
-from store import dispose_engines
 from ui.workshop import get_board
 
 PLAN = load_plan()
+pytestmark = pytest.mark.usefixtures("board_db")  # a fresh SQLite board per test (conftest)
 
 
-@pytest.fixture(autouse=True)
-def board_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    db = tmp_path / "board.sqlite"
-    monkeypatch.setenv("SONLA_BOARD_DB", str(db))
-    monkeypatch.delenv("SONLA_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SONLA_BOARD_PIN", raising=False)
-    get_board.clear()
-    yield db
-    get_board.clear()
-    dispose_engines()
 
 
 def live_levers(room: str) -> list[dict]:
