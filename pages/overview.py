@@ -6,7 +6,8 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import STATUS_ICONS, t
-from ui.tables import scorecard_view, show_table
+from ui.phone import participant_panel
+from ui.tables import SCORECARD_KEY, scorecard_view, show_table
 
 state.require_app()
 plan = state.get_plan()
@@ -17,6 +18,7 @@ st.title(t("overview.title"))
 preset_id = state.matching_preset()
 scenario_name = plan.preset(preset_id).label(lang) if preset_id else t("sidebar.custom")
 st.caption(t("overview.scenario_label", name=scenario_name))
+participant_panel("overview")  # on a phone: the result kept in view and the main levers in the page
 
 view = scorecard_view(year_end)
 st.subheader(view.headline)
@@ -25,6 +27,6 @@ st.markdown(
     " · ".join(f"{STATUS_ICONS[s]} **{counts[s]}** {t('status.' + s)}" for s in ("reached", "close", "missed"))
 )
 
-show_table(view.markdown)
+show_table(view.markdown, key=SCORECARD_KEY + "overview")
 st.caption(t("overview.reported_note"))
 st.info(t("overview.assumptions_note"), icon="ℹ️")

@@ -9,7 +9,7 @@ from ui import state
 from ui.i18n import t
 from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path, remember_choice
 from ui.scenario_levers import changed_in_group, group_header, group_levers, lever_label, reset_group
-from ui.tables import headline, scorecard_view, show_table
+from ui.tables import SCORECARD_KEY, headline, scorecard_view, show_table
 
 state.require_app()
 plan = state.get_plan()
@@ -70,5 +70,5 @@ with charts_col:
 st.subheader(t("scenario.year_end"))
 st.markdown(f"**{headline(year_end)}**")
 # The same table as the overview (every row visible, no inner scrolling).
-show_table(scorecard_view(year_end).markdown)
+show_table(scorecard_view(year_end).markdown, key=SCORECARD_KEY + "scenario")
 st.caption(t("overview.reported_note"))

@@ -28,6 +28,7 @@ from ui import state
 from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.exports import file_problem_lines
 from ui.i18n import STATUS_ICONS, md_escape
+from ui.tables import markdown_table
 
 CURRENT = "current"
 IMPLIED = "implied"
@@ -48,6 +49,7 @@ LEGEND = alt.Legend(columns=1, symbolType="stroke", symbolStrokeWidth=3, symbolS
 CHART_HEIGHT = 300  # plot and axis; the legend below adds a row per scenario
 LEGEND_ROW = 26
 HIGHLIGHT_CSS = "background-color: #FFE8A3; font-weight: 700"  # a cell that differs from the default
+PHONE_SCENARIOS = 3  # scenario columns per table on a phone (390 px)
 
 
 @dataclass(frozen=True)
@@ -305,10 +307,9 @@ def reached_counts(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -
     return [{s: int(np.sum(codes[:, k] == i)) for i, s in enumerate(STATUSES)} for k in range(codes.shape[1])]
 
 
-def year_end_table(
+def _year_end_rows(
     plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
-) -> pd.DataFrame:
-    """Indicators as rows, scenarios as columns; each cell "875 🟡". First row: "n/17 reached"."""
+) -> list[dict[str, str]]:
     codes = status_matrix(plan, year_end, tol)
     counts = reached_counts(plan, year_end, tol)
     col_indicator, col_target, col_unit = tr(lang, "table.indicator"), tr(lang, "table.target"), tr(lang, "table.unit")
@@ -326,7 +327,50 @@ def year_end_table(
             row[c.name] = f"{number(value, lang, target.decimals)} {icon}"
         row[col_unit] = target.unit(lang)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
+
+
+def year_end_table(
+    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
+) -> pd.DataFrame:
+    """Indicators as rows, scenarios as columns; each cell "875 🟡". First row: "n/17 reached"."""
+    return pd.DataFrame(_year_end_rows(plan, candidates, year_end, lang=lang, tol=tol))
+
+
+def _phone_tables(
+    rows: Sequence[Mapping[str, str]],
+    names: Sequence[str],
+    *,
+    folded: Sequence[str],
+    fold_key: str,
+    lang: str,
+    right: bool,
+    strong: Sequence[Mapping[str, bool]] | None = None,
+) -> list[str]:
+    """A wide table as Markdown tables that fit a phone (390 px): the first column with the ``folded`` columns
+    written into it (``fold_key``'s wording), and at most PHONE_SCENARIOS scenario columns per table."""
+    first = next(iter(rows[0])) if rows else ""
+    tables = []
+    for start in range(0, len(names), PHONE_SCENARIOS):
+        chunk = list(names[start : start + PHONE_SCENARIOS])
+        phone_rows: list[dict[str, str]] = []
+        for row in rows:
+            extra = " ".join(row[c] for c in folded).strip()
+            label = tr(lang, fold_key, label=row[first], value=extra) if extra else row[first]
+            phone_rows.append({first: label, **{name: row[name] for name in chunk}})
+        marks = None if strong is None else [{name: m.get(name, False) for name in chunk} for m in strong]
+        tables.append(markdown_table(phone_rows, right=chunk if right else (), strong=marks))
+    return tables
+
+
+def year_end_phone_tables(
+    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
+) -> list[str]:
+    """The year-end table for a phone: "Members (target 40,000 people)" and up to three scenarios per table."""
+    rows = _year_end_rows(plan, candidates, year_end, lang=lang, tol=tol)
+    folded = [tr(lang, "table.target"), tr(lang, "table.unit")]
+    names = [c.name for c in candidates]
+    return _phone_tables(rows, names, folded=folded, fold_key="phone.with_target", lang=lang, right=True)
 
 
 def headline_lines(
@@ -395,6 +439,16 @@ def differing_levers(plan: Plan, candidates: Sequence[Candidate], *, lang: str) 
     order = [col_lever, col_default, *(c.name for c in candidates), col_unit]
     table = pd.DataFrame(rows)[order]
     return table, pd.DataFrame(masks)[order]
+
+
+def levers_phone_tables(table: pd.DataFrame, mask: pd.DataFrame, candidates: Sequence[Candidate], *, lang: str) -> list[str]:
+    """The differing levers for a phone: "Dissolution rate (default 0.0 % a year)", up to three scenarios per
+    table, a value that differs from the default in bold (shaded by TABLE_CSS, as in the wide table)."""
+    folded = [tr(lang, "compare.col_default"), tr(lang, "table.unit")]
+    names = [c.name for c in candidates]
+    rows = table.to_dict("records")
+    strong = mask.to_dict("records")
+    return _phone_tables(rows, names, folded=folded, fold_key="phone.with_default", lang=lang, right=False, strong=strong)
 
 
 def highlight(table: pd.DataFrame, mask: pd.DataFrame) -> Any:

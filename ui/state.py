@@ -34,6 +34,9 @@ from model.plan import Lever, Observation, Plan, load_observations, load_plan
 from model.text import DEFAULT_LANG, number
 from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, LinkState, build_params, parse_params
 
+# The levers a leader or a participant moves first: the sidebar's and the phone panel's (ui/phone.py).
+MAIN_LEVERS: tuple[str, ...] = ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
+
 LeverItems = tuple[tuple[str, Any], ...]
 BaselineItems = tuple[tuple[str, float], ...]
 
@@ -266,6 +269,16 @@ def lever_options(lever_id: str) -> tuple[float, ...]:
     if is_integer_lever(lv):
         return tuple(int(x) for x in grid)
     return tuple(float(x) for x in grid)
+
+
+def snap_lever_value(lever_id: str, value: float) -> int | float:
+    """The grid value nearest to ``value``, inside the lever's range (a typed 2.3 on a 0.5 grid is 2.5)."""
+    lv = get_plan().lever(lever_id)
+    options = lever_options(lever_id)
+    if not np.isfinite(value):
+        return options[0] if value < 0 else options[-1]
+    index = int(np.floor((min(max(float(value), lv.lo), lv.hi) - lv.lo) / lv.step_size + 0.5))  # halves go up
+    return options[min(max(index, 0), len(options) - 1)]
 
 
 @functools.cache

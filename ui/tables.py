@@ -24,21 +24,50 @@ NBSP = "\u00a0"
 ROW_HEIGHT = 35  # st.dataframe's default row height, px
 
 
-# Markdown tables (see markdown_table): the first column names the indicator and keeps a readable
-# width on a phone; the others wrap. Sent with the table (show_table): a separate st.html style element
-# ahead of the sidebar made the browser re-mount the sidebar's sliders after the first run, so a
-# slider focused then moved another one (6 of 8 page loads in Chromium).
-TABLE_CSS = """<style>
+# The app's one style, sent with every Markdown table (show_table) and with the phone panel's summary
+# (ui/phone.py). Sent with them, not as a separate st.html style element ahead of the sidebar: that
+# element made the browser re-mount the sidebar's sliders after the first run, so a slider focused
+# then moved another one (6 of 8 page loads in Chromium).
+# - Markdown tables (markdown_table): the first column names the indicator and keeps a readable width;
+#   the others wrap. On a phone (≤ 640 px) a scorecard (show_table(..., key=SCORECARD_KEY…)) shows
+#   indicator, status, projection and target only, with less padding: 390 px without scrolling sideways.
+# - The phone panel (ui/phone.py, containers keyed phone_panel_<page> and phone_summary_<page>): shown on
+#   a phone only; its summary sticks below Streamlit's header (3.75 rem) on an opaque background (the
+#   layout wrapper around the summary's container is the element to make sticky: the container itself
+#   is exactly as tall as that wrapper, so it would have no room to move); no
+#   English "Press Enter to apply" under its number inputs.
+# - Compare (pages/compare.py): the wide grids above 640 px, the compact Markdown tables below.
+PHONE = "(max-width: 640px)"
+WIDE = "(min-width: 641px)"
+SCORECARD_KEY = "scorecard_"  # show_table(key=SCORECARD_KEY + page): the scorecard's compact layout
+TABLE_CSS = f"""<style>
 [data-testid="stMarkdownContainer"] table th:first-child,
-[data-testid="stMarkdownContainer"] table td:first-child { min-width: 9em; }
-[data-testid="stMarkdownContainer"] table td { vertical-align: top; }
+[data-testid="stMarkdownContainer"] table td:first-child {{ min-width: 9em; }}
+[data-testid="stMarkdownContainer"] table td {{ vertical-align: top; }}
+@media {PHONE} {{
+[data-testid="stMarkdownContainer"] table th:first-child,
+[data-testid="stMarkdownContainer"] table td:first-child {{ min-width: 6.5em; }}
+[data-testid="stMarkdownContainer"] table :is(th, td) {{ padding: 0.25rem 0.375rem; }}
+[class*="st-key-{SCORECARD_KEY}"] table :is(th, td):is(:nth-child(3), :nth-child(n+6)) {{ display: none; }}
+[class*="st-key-compare_wide"] {{ display: none; }}
+}}
+@media {WIDE} {{ [class*="st-key-phone_panel_"], [class*="st-key-compare_phone"] {{ display: none; }} }}
+[class*="st-key-phone_panel_"] [data-testid="InputInstructions"] {{ display: none; }}
+[class*="st-key-compare_phone_levers"] td strong {{ background-color: #FFE8A3; color: #31333F; padding: 0 0.125rem; }}
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-phone_summary_"]) {{ position: sticky; top: 3.75rem; z-index: 10;
+  background-color: Canvas; padding: 0.375rem 0; border-bottom: 1px solid rgba(128, 128, 128, 0.35); font-size: 0.9rem; }}
 </style>"""
 
 
-def show_table(markdown: str) -> None:
+def show_table(markdown: str, *, key: str | None = None) -> None:
     """A Markdown table from markdown_table, with TABLE_CSS. HTML is allowed for the style alone: every
-    cell went through md_escape, so no text in a cell can become a tag."""
-    st.markdown(f"{markdown}\n\n{TABLE_CSS}", unsafe_allow_html=True)
+    cell went through md_escape, so no text in a cell can become a tag. ``key``: a container around it
+    (SCORECARD_KEY + page: the scorecard's compact layout on a phone)."""
+    if key is None:
+        st.markdown(f"{markdown}\n\n{TABLE_CSS}", unsafe_allow_html=True)
+        return
+    with st.container(key=key):
+        st.markdown(f"{markdown}\n\n{TABLE_CSS}", unsafe_allow_html=True)
 
 
 def table_height(rows: int) -> int:
@@ -69,6 +98,7 @@ class ScorecardView:
     """What the Overview and Scenario pages show of one scenario: status counts, the headline, the table."""
 
     counts: Mapping[str, int]  # reached / close / missed
+    statuses: Mapping[str, str]  # target id → reached / close / missed
     headline: str
     rows: tuple[Mapping[str, str], ...]  # column header → text, one per target, in the plan's order
     markdown: str
@@ -104,6 +134,7 @@ def _scorecard_view(year_end: tuple[tuple[str, float], ...], tolerance: float, l
     numbers = [tr(language, key) for key in ("table.projected", "table.target", "table.percent", "table.gap")]
     return ScorecardView(
         counts=counts,
+        statuses={target.id: card[target.id]["status"] for target in plan.targets},
         headline=tr(language, "overview.headline", reached=counts["reached"], total=len(statuses), close=counts["close"]),
         rows=tuple(rows),
         markdown=markdown_table(rows, right=numbers),
@@ -137,8 +168,14 @@ def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
     return out
 
 
-def markdown_table(rows: Sequence[Mapping[str, object]], *, right: Sequence[str] = ()) -> str:
-    """A GitHub-flavoured Markdown table of text cells (escaped: shown literally), ``right`` columns right-aligned.
+def markdown_table(
+    rows: Sequence[Mapping[str, object]],
+    *,
+    right: Sequence[str] = (),
+    strong: Sequence[Mapping[str, bool]] | None = None,
+) -> str:
+    """A GitHub-flavoured Markdown table of text cells (escaped: shown literally), ``right`` columns right-aligned,
+    the cells ``strong`` marks (one mapping column → bool per row) in bold.
 
     Far cheaper to build than a pandas Styler for st.table (no per-cell CSS, no Arrow), and the
     browser lays it out as a plain HTML table: every row visible, text wraps, no inner scrolling.
@@ -147,5 +184,10 @@ def markdown_table(rows: Sequence[Mapping[str, object]], *, right: Sequence[str]
     columns = list(rows[0]) if rows else []
     header = "| " + " | ".join(md_escape(str(c)) for c in columns) + " |"  # md_escape escapes "|" too
     rule = "|" + "|".join("---:" if c in right else ":---" for c in columns) + "|"
-    body = ["| " + " | ".join(md_escape(str(row[c])) for c in columns) + " |" for row in rows]
+
+    def cell(i: int, row: Mapping[str, object], c: str) -> str:
+        text = md_escape(str(row[c]))
+        return f"**{text}**" if strong is not None and text and strong[i].get(c) else text
+
+    body = ["| " + " | ".join(cell(i, row, c) for c in columns) + " |" for i, row in enumerate(rows)]
     return "\n".join([header, rule, *body])

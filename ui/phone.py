@@ -1,0 +1,198 @@
+"""The participant's panel on a phone: the x/17 result kept in view, and the main levers in the page.
+
+On a phone the sidebar is a drawer over three quarters of the screen: a participant moving a slider
+there cannot see the result. `participant_panel` draws, in the page, a summary that sticks to the top
+of the screen (the count of targets reached and close, and the targets whose status the last move
+flipped) and the main levers, each a slider with a number input beside it (− / + steps, an exact
+value typed). The panel is shown only on narrow screens (ui.tables.TABLE_CSS hides it above 640 px);
+the desktop keeps the sidebar.
+
+Cost: a workshop's participants share one server core, so a rerun here only reads cached things
+(the year-end values, the scorecard view, labels) and sends ~11 elements.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from model.text import number, tr
+from ui import state
+from ui.i18n import STATUS_ICONS, md_escape
+from ui.tables import TABLE_CSS, scorecard_view
+
+STATUS_KEY = "phone_statuses"  # the last scenario seen, its statuses and year-end values, and what the move flipped
+SNAPPED_KEY = "phone_snapped"  # lever id → the typed value that was moved onto the grid (shown once)
+EXACT_WIDTH = 132  # px: the number and its − / + buttons, beside the slider
+MAX_CHANGES = 4  # lines of flipped targets in the summary; the rest as "… and n more"
+
+
+def panel_key(page: str) -> str:
+    """The panel's container key: its element has the class ``st-key-phone_panel_<page>`` (TABLE_CSS)."""
+    return f"phone_panel_{page}"
+
+
+def summary_key(page: str) -> str:
+    return f"phone_summary_{page}"
+
+
+def slider_key(page: str, lever_id: str) -> str:
+    return f"{page}_phone_{lever_id}"
+
+
+def exact_key(page: str, lever_id: str) -> str:
+    return f"{page}_phone_{lever_id}_exact"
+
+
+# ------------------------------------------------------------------ summary
+
+
+def changed_statuses(before: Mapping[str, str], after: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(target id, new status) of every target whose status differs, in the plan's order."""
+    return [(target_id, status) for target_id, status in after.items() if before.get(target_id, status) != status]
+
+
+def remember_move(view_statuses: Mapping[str, str], year_end: Mapping[str, float]) -> list[tuple[str, float, float]]:
+    """The targets the last move flipped: (target id, projection before, after), kept per session.
+
+    A rerun that changed neither the scenario nor the tolerance (a page switch, the language) keeps
+    showing the last move's flips; a move that flipped nothing lists nothing.
+    """
+    ss = st.session_state
+    key = (state.scenario_key(), state.tolerance())
+    last = ss.get(STATUS_KEY)
+    if last is not None and last["key"] == key:
+        return last["changes"]
+    changes = []
+    if last is not None:
+        changes = [
+            (target_id, last["year_end"].get(target_id, math.nan), year_end[target_id])
+            for target_id, _ in changed_statuses(last["statuses"], view_statuses)
+        ]
+    ss[STATUS_KEY] = {"key": key, "statuses": view_statuses, "year_end": year_end, "changes": changes}
+    return changes
+
+
+@functools.cache
+def _change_text(target_id: str, status: str, language: str) -> str:
+    target = state.get_plan().target(target_id)
+    return f"{STATUS_ICONS[status]} {md_escape(target.label(language))}: {tr(language, 'phone.now_' + status)}"
+
+
+def summary_markdown(
+    counts: Mapping[str, int], statuses: Mapping[str, str], changes: list[tuple[str, float, float]], language: str
+) -> str:
+    """The summary: "**5/17 reached · 3 close**" and one line per flipped target ("✅ New coops: now reached (60 → 85)")."""
+    plan = state.get_plan()
+    total = sum(counts.values())
+    lines = [f"**{tr(language, 'phone.summary', reached=counts['reached'], total=total, close=counts['close'])}**"]
+    for target_id, before, after in changes[:MAX_CHANGES]:
+        decimals = plan.target(target_id).decimals
+        values = f"{number(before, language, decimals)} → {number(after, language, decimals)}"
+        lines.append(f"{_change_text(target_id, statuses[target_id], language)} ({values})")
+    if len(changes) > MAX_CHANGES:
+        lines.append(tr(language, "phone.more", n=len(changes) - MAX_CHANGES))
+    return "  \n".join(lines)
+
+
+# ------------------------------------------------------------------ levers
+
+
+@functools.cache
+def _labels(lever_id: str, language: str) -> tuple[str, str, str]:
+    """The slider's label, its help and the number input's (screen-reader) label."""
+    lever = state.get_plan().lever(lever_id)
+    unit = lever.unit(language)
+    label = f"{lever.label(language)} ({unit})" if unit else lever.label(language)
+    return label, lever.help(language), tr(language, "phone.exact", label=label)
+
+
+@functools.cache
+def _exact_spec(lever_id: str) -> dict[str, Any]:
+    """The number input's step and format, in the lever's type (ints for a whole-number lever).
+
+    No min_value / max_value: with them the browser refuses a value out of range with an English
+    message ("Number is outside the allowed range…") and keeps showing it, unused. Without them the
+    value reaches the callback, which puts it into the range and onto the grid, and the field shows
+    the value used (with a note saying so).
+    """
+    lv = state.get_plan().lever(lever_id)
+    if state.is_integer_lever(lv):
+        return {"step": int(lv.step_size), "format": "%d"}
+    return {"step": float(lv.step_size), "format": f"%.{lv.decimals}f"}
+
+
+def _on_exact_change(lever_id: str, key: str) -> None:
+    """A typed or stepped value: onto the lever's grid and into its range, then into the scenario."""
+    value = st.session_state.get(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return  # an emptied field: the scenario keeps its value (and the field shows it again)
+    snapped = state.snap_lever_value(lever_id, value)
+    if snapped != value:
+        st.session_state[SNAPPED_KEY] = {lever_id: value}
+    st.session_state["levers"] = {**state.levers(), lever_id: float(snapped)}
+
+
+def exact_input(lever_id: str, *, page: str, language: str) -> None:
+    """A number input for one numeric lever: set from the scenario, written back in its callback."""
+    key = exact_key(page, lever_id)
+    spec = _exact_spec(lever_id)
+    value = state.snap_lever_value(lever_id, float(state.levers()[lever_id]))
+    st.session_state[key] = value
+    st.number_input(
+        _labels(lever_id, language)[2],
+        key=key,
+        on_change=_on_exact_change,
+        args=(lever_id, key),
+        label_visibility="collapsed",
+        width=EXACT_WIDTH,
+        **spec,
+    )
+
+
+def _snapped_note(lever_id: str, language: str) -> str | None:
+    """Once, after a typed value was moved: "2.3 is not on the slider's steps of 0.5: 2.5 is used",
+    "99 is outside the range 0.0 – 20.0: 20.0 is used"."""
+    typed = st.session_state.get(SNAPPED_KEY, {}).get(lever_id)
+    if typed is None:
+        return None
+    lv = state.get_plan().lever(lever_id)
+    values = {
+        "typed": number(float(typed), language, max(lv.decimals, 2), trim=True),
+        "used": state.format_lever_value(lever_id, state.levers()[lever_id], language),
+    }
+    if lv.lo <= typed <= lv.hi:
+        return tr(language, "phone.snapped", step=number(lv.step_size, language, lv.decimals), **values)
+    lo, hi = number(lv.lo, language, lv.decimals), number(lv.hi, language, lv.decimals)
+    return tr(language, "phone.clamped", lo=lo, hi=hi, **values)
+
+
+# ------------------------------------------------------------------ the panel
+
+
+def participant_panel(page: str) -> None:
+    """The phone panel on ``page`` (widget keys start with ``page``): sticky summary, then the main levers.
+
+    Hidden on screens wider than 640 px (TABLE_CSS, sent with the summary).
+    """
+    language = state.lang()
+    year_end = state.year_end(*state.scenario_key())
+    view = scorecard_view(year_end)
+    changes = remember_move(view.statuses, year_end)
+    with st.container(key=panel_key(page)):
+        with st.container(key=summary_key(page)):
+            summary = summary_markdown(view.counts, view.statuses, changes, language)
+            st.markdown(f"{summary}\n\n{TABLE_CSS}", unsafe_allow_html=True)
+        for lever_id in state.MAIN_LEVERS:
+            label, help_text, _ = _labels(lever_id, language)
+            with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+                state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
+                exact_input(lever_id, page=page, language=language)
+            note = _snapped_note(lever_id, language)
+            if note is not None:
+                st.caption(note)
+        st.session_state.pop(SNAPPED_KEY, None)
