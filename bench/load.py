@@ -1,6 +1,6 @@
 """Load benchmark: simulated workshop participants over Streamlit's websocket protocol (a report, not a test; exits 0).
 
-    .venv/bin/python bench/load.py                               # app, workshop, bare at 10/20/40; idle workshop
+    .venv/bin/python bench/load.py                               # app, workshop, bare, room at 10/20/40; idle workshop
     .venv/bin/python bench/load.py --only app --participants 20  # one scenario (repeatable), one size
     .venv/bin/python bench/load.py --quick                       # shorter windows, for a quick look (~2 min)
 
@@ -28,16 +28,29 @@ reproduced from what Streamlit 1.67's frontend sends:
 A rerun's time runs from sending the BackMsg to that run's ForwardMsg.script_finished. Errors are
 connection failures, timeouts, cache misses and runs that did not finish; exceptions are Exception
 elements in the deltas.
+
+The room scenario is a workshop with live sharing: every participant opens /workshop?room=CODE (so the
+app shares their current scenario live in the room, one row per tab, rewritten on every move) and one
+more tab, the facilitator's projector, opens /projector?room=CODE. The projector's watcher fragment
+(run_every 2 s) reads the room's change marker and, when it changed, reruns the whole app
+(st.rerun(scope="app")): the server ends the fragment run early for the rerun and runs the full page.
+Its *data age*, per participant move: from the end of that participant's rerun (its live row was
+written before: the app shares at the start of a run) to the end of the first full projector redraw
+that started after it (new_session received). At the end the board is read: one live row per
+participant, each holding that participant's last lever value.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
+import dataclasses
 import http.cookiejar
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -45,7 +58,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +92,12 @@ P95_AT_20 = 0.5
 IDLE_CPU_AT_40 = 0.10
 RATIO_TO_BARE = 1.5
 IDLE_PARTICIPANTS = 40  # the idle scenario's size: the budget is for 40
+# The live room (issue: "40 participants in one room sharing live, each moving a slider every 2 s, and one
+# projector view open"): the projector's data is at most 5 s old.
+DATA_AGE_P95 = 5.0
+ROOM_LEVER = "new_coops"  # the lever the room's participants move (the sidebar's select_slider)
+SETTLE = 20.0  # s: after the last move, how long the projector may take to show it before it counts as never shown
+QUIET_REDRAWS = 5  # full reruns of the projector page after the window, the participants idle: its own cost
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,7 @@ class Tally:
     """What one participant (or, merged, a whole run) saw."""
 
     moves: list[float] = field(default_factory=list)  # s, lever change → script_finished
+    move_ends: list[float] = field(default_factory=list)  # perf_counter when each measured move's run ended
     fragments: list[float] = field(default_factory=list)  # s, auto rerun → script_finished
     first_loads: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -103,6 +123,7 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         self.moves += other.moves
+        self.move_ends += other.move_ends
         self.fragments += other.fragments
         self.first_loads += other.first_loads
         self.errors += other.errors
@@ -119,6 +140,33 @@ class Result:
     server_cpu: float  # fraction of one core over the measuring window
     driver_cpu: float
     core_busy: float  # how busy the server's core was, by anyone (all cores when unpinned): others' load shows here
+    projector: ProjectorStats | None = None  # the room scenario: what the projector tab saw
+    levers: tuple[str, ...] = ()  # the room scenario: each participant's lever label at the end
+    live: LiveCheck | None = None  # the room scenario: the room's live rows on the board at the end
+
+
+@dataclass(frozen=True)
+class ProjectorStats:
+    """What the projector tab saw while the participants moved (and until it showed their last move)."""
+
+    redraws: list[float]  # s, full-app redraws that finished, started in the window: the watcher's run
+    #   ending for the rerun (received) → the redraw's script_finished (received), restarts included
+    restarts: int  # full runs in the window that ended early for a rerun (the page asked again while drawing)
+    polls: list[float]  # s, watcher runs that found nothing new: auto rerun sent → script_finished
+    asked: int  # watcher runs that ended early for a full-app rerun (the room had changed)
+    ages: list[float]  # s, per participant move: its run's end → the end of the first redraw started after it
+    undrawn: int  # moves no redraw started after within SETTLE seconds of the last move
+    shown: int | None  # "N people sharing live" on its last redraw (None: no such line)
+    quiet: list[float]  # s, full reruns of the projector page afterwards, the participants idle: its own cost
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """The room's live rows read from the board after the run."""
+
+    rows: int
+    tabs: int  # distinct tabs (owner digests) among them
+    matching: bool  # the rows' lever values are the participants' last values (as multisets)
 
 
 def median(values: Sequence[float]) -> float:
@@ -248,6 +296,13 @@ class Participant:
         self._timers: dict[str, tuple[float, asyncio.Task[None]]] = {}  # fragment id → (interval, timer)
         self._full_run_done = asyncio.Event()
         self._fragment_sent: float | None = None
+        self._full_started: float | None = None  # when the running full run's new_session arrived
+        self._asked: float | None = None  # when a fragment run that ended for a rerun was last seen to end
+        # (new_session received, script_finished received, the fragment run that asked for it ended or
+        # None) of every full run that finished, in order; the full runs that ended early for a rerun.
+        self.full_runs: list[tuple[float, float, float | None]] = []
+        self.full_restarts: list[float] = []
+        self.fragment_to_app = 0  # fragment runs that ended early for a rerun (st.rerun(scope="app"), or a move)
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._closing = False
@@ -282,7 +337,7 @@ class Participant:
             self.tally.errors.append("first load did not finish")
             return False
         self.tally.first_loads.append(time.perf_counter() - start)
-        if self.lever_id is None:
+        if self.target.lever_key and self.lever_id is None:
             self.tally.errors.append(f"no widget with key {self.target.lever_key!r} on the page")
             return False
         return True
@@ -301,15 +356,27 @@ class Participant:
 
     # ---- what a person does
 
-    async def move_lever(self) -> float | None:
-        """Move the lever one to three steps (turning at the ends) and wait for the rerun; its time, or None."""
+    async def move_lever(self, *, count: bool = True) -> float | None:
+        """Move the lever one to three steps (turning at the ends) and wait for the rerun; its time, or None.
+        `count`: add the move to the tally (False: a move that is not measured)."""
         steps = self.random.choice((-3, -2, -1, 1, 2, 3))
         index = self.lever_index + steps
         if not 0 <= index < len(self.lever_options):
             index = self.lever_index - steps
-        return await self.set_lever(index)
+        return await self.set_lever(index, count=count)
 
-    async def set_lever(self, index: int) -> float | None:
+    async def rerun(self) -> float | None:
+        """Run the page again as it is (what a browser's "Rerun" does); its time, or None."""
+        self._full_run_done.clear()
+        start = time.perf_counter()
+        await self._send_rerun()
+        if not await self._wait_full_run():
+            if not self._broken:
+                self.tally.errors.append(f"rerun did not finish within {RUN_TIMEOUT:.0f} s")
+            return None
+        return time.perf_counter() - start
+
+    async def set_lever(self, index: int, *, count: bool = True) -> float | None:
         assert self.lever_id is not None
         self.lever_index = index
         state = WidgetState(id=self.lever_id)
@@ -322,9 +389,11 @@ class Participant:
             if not self._broken:  # a broken connection was counted when it broke
                 self.tally.errors.append(f"rerun did not finish within {RUN_TIMEOUT:.0f} s")
             return None
-        elapsed = time.perf_counter() - start
-        self.tally.moves.append(elapsed)
-        return elapsed
+        end = time.perf_counter()
+        if count:
+            self.tally.moves.append(end - start)
+            self.tally.move_ends.append(end)
+        return end - start
 
     @property
     def broken(self) -> bool:
@@ -404,6 +473,7 @@ class Participant:
             if not msg.metadata.run.fragment_ids:  # a full run: the frontend drops every fragment timer
                 self._cancel_timers(list(self._timers))
                 self.elements = {}
+                self._full_started = time.perf_counter()
             if msg.new_session.page_script_hash:
                 self.page_hash = msg.new_session.page_script_hash
         elif kind == "navigation":
@@ -418,7 +488,7 @@ class Participant:
         elif kind == "stop_auto_rerun":
             self._cancel_timers(list(msg.stop_auto_rerun.fragment_ids))
         elif kind == "script_finished":
-            self._finished(msg.script_finished)
+            self._finished(msg.script_finished, fragment_run=bool(msg.metadata.run.fragment_ids))
 
     def _element(self, element: Element, path: tuple[int, ...]) -> None:
         self.elements[path] = element
@@ -435,7 +505,7 @@ class Participant:
             elif slider.default:
                 self.lever_index = int(slider.default[0])
 
-    def _finished(self, status: int) -> None:
+    def _finished(self, status: int, *, fragment_run: bool) -> None:
         now = time.perf_counter()
         if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
             if self._fragment_sent is not None:
@@ -443,9 +513,22 @@ class Participant:
                 self._fragment_sent = None
             return
         if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
-            return  # a newer request interrupted this run; its own script_finished follows
+            # A newer request interrupted this run, or the run asked for a rerun (a fragment's
+            # st.rerun(scope="app")): that run's own script_finished follows. A fragment run that
+            # ended so is not a fragment run's time: the next one is timed from its own tick.
+            if fragment_run:
+                self.fragment_to_app += 1
+                self._fragment_sent = None
+                self._asked = now
+            elif self._full_started is not None:
+                self.full_restarts.append(self._full_started)
+                self._full_started = None
+            return
         if status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
             self.tally.errors.append("script finished with a compile error")
+        if self._full_started is not None:
+            self.full_runs.append((self._full_started, now, self._asked))
+            self._full_started = self._asked = None
         self._runs += 1
         # The frontend forgets cached messages not used in the last two runs (global.maxCachedMessageAge).
         self._cache = {h: entry for h, entry in self._cache.items() if self._runs - entry[1] <= 2}
@@ -490,9 +573,17 @@ async def drive(
     idle: bool = False,
     server: Server | None = None,
     seed: int = 7,
+    projector: Target | None = None,
 ) -> Result:
     """Connect `participants` tabs, then for `duration` seconds let each move its lever every `interval`
-    seconds (or sit idle, answering fragment timers); the merged tally and the CPU used meanwhile."""
+    seconds (or sit idle, answering fragment timers); the merged tally and the CPU used meanwhile.
+
+    `projector`: one more tab, opened before the participants arrive, that only answers its fragment
+    timers (the Projector page); after the window it stays until it has redrawn after the last move
+    (at most SETTLE seconds), and the result says what it saw (ProjectorStats)."""
+    watcher = Participant(base_url, projector, seed=seed * 1000 - 1) if projector is not None else None
+    if watcher is not None:
+        await watcher.open()
     tabs = [Participant(base_url, target, seed=seed * 1000 + i) for i in range(participants)]
     # People arrive over a few seconds, not in the same millisecond.
     arrivals = [asyncio.create_task(_arrive(tab, delay=i * 0.05)) for i, tab in enumerate(tabs)]
@@ -512,11 +603,83 @@ async def drive(
     driver_cpu = (time.process_time() - cpu_driver) / wall
     busy_after, total_after = core_ticks(core)
     core_busy = (busy_after - busy_before) / max(1, total_after - total_before)
+    stats = None
+    if watcher is not None:
+        moving = [tab for tab, ok in zip(tabs, ready, strict=True) if ok and not tab.broken]
+        move_ends = [end for tab in tabs for end in tab.tally.move_ends]
+        if moving:
+            # One more move, not measured, after every measured one ended: its share changes the room once
+            # more, so a redraw starts after the last measured move (the board may not change after it).
+            await moving[0].move_lever(count=False)
+        await _until_redrawn(watcher, after=max(move_ends, default=start), timeout=SETTLE)
+        quiet = [t for _ in range(QUIET_REDRAWS) if (t := await watcher.rerun()) is not None]
+        stats = projector_stats(watcher, move_ends, window_start=start, quiet=quiet)
     tally = Tally()
     for tab in tabs:
         await tab.close()
         tally.merge(tab.tally)
-    return Result(target.name, participants, tally, server_cpu, driver_cpu, core_busy)
+    levers = tuple(tab.lever_options[tab.lever_index] for tab in tabs if tab.lever_options)
+    if watcher is not None:
+        await watcher.close()
+        tally.errors += [f"projector: {e}" for e in watcher.tally.errors]
+        tally.exceptions += [f"projector: {e}" for e in watcher.tally.exceptions]
+    return Result(target.name, participants, tally, server_cpu, driver_cpu, core_busy, stats, levers)
+
+
+async def _until_redrawn(watcher: Participant, *, after: float, timeout: float) -> None:
+    """Wait until the projector has finished a full run that started after `after` (or `timeout` passed)."""
+    deadline = time.perf_counter() + timeout
+    while not watcher.broken and time.perf_counter() < deadline:
+        if any(started > after for started, _, _ in watcher.full_runs):
+            return
+        await asyncio.sleep(0.05)
+
+
+def projector_stats(
+    watcher: Participant, move_ends: Sequence[float], *, window_start: float, quiet: Sequence[float] = ()
+) -> ProjectorStats:
+    """The projector's redraws in the window, and each move's data age: the end of the first full run
+    that started after the move's run ended, less that end (a run that started later read the board later).
+
+    Times are when the driver received the messages. The server's event loop sends every session's
+    queued messages in turn, every few milliseconds, so a redraw whose new_session arrived after a
+    participant's script_finished started (and read the board) after that participant's share was
+    written: the share is written at the start of the participant's run, a whole run before its
+    script_finished. Under load the server may send a run's messages in one burst at its end, so the
+    `redraws` times (asked → drawn) can look shorter than the runs were; the `quiet` reruns are its cost."""
+    runs = [run for run in watcher.full_runs if run[0] >= window_start]
+    starts = [started for started, _, _ in runs]  # in order: runs of one session do not overlap
+    ages, undrawn = [], 0
+    for end in move_ends:
+        i = bisect.bisect_right(starts, end)
+        if i < len(runs):
+            ages.append(runs[i][1] - end)
+        else:
+            undrawn += 1
+    return ProjectorStats(
+        redraws=[ended - asked for _, ended, asked in runs if asked is not None],
+        restarts=sum(started >= window_start for started in watcher.full_restarts),
+        polls=list(watcher.tally.fragments),
+        asked=watcher.fragment_to_app,
+        ages=ages,
+        undrawn=undrawn,
+        shown=shown_sharing(watcher.elements.values()),
+        quiet=list(quiet),
+    )
+
+
+def shown_sharing(elements: Iterable[Element]) -> int | None:
+    """N in the projector's "**N** people sharing live · …" line among the elements of its last full run."""
+    from model.text import tr
+
+    head = tr("vi", "projector.summary", n="NNN", saved="SSS", time="TTT").split("SSS", 1)[0]
+    pattern = re.compile(re.escape(head).replace("NNN", r"(\d+)"))
+    for element in elements:
+        if element.WhichOneof("type") == "markdown":
+            found = pattern.search(element.markdown.body)
+            if found:
+                return int(found.group(1))
+    return None
 
 
 async def _arrive(tab: Participant, *, delay: float) -> bool:
@@ -562,10 +725,39 @@ def print_table(results: list[Result]) -> None:
     print("(times in seconds; reruns = lever moves measured; CPU as a share of one core over the window;")
     print(" core busy = the server's core used by anyone: well above server CPU means other processes took it)")
     for r in results:
+        if r.projector is not None:
+            print_room(r)
+    for r in results:
         for line in sorted(set(r.tally.errors))[:3]:
             print(f"  {r.scenario} × {r.participants} error: {line}")
         for line in sorted(set(r.tally.exceptions))[:3]:
             print(f"  {r.scenario} × {r.participants} exception: {line}")
+
+
+def print_room(r: Result) -> None:
+    """The projector's side of a room run, and the board's live rows."""
+    p = r.projector
+    assert p is not None
+    print(
+        f"  room × {r.participants}: projector polls: {len(p.polls)} found nothing new (p95 {_fmt(percentile(p.polls, 0.95))} s),"
+        f" {p.asked} asked for a redraw; {len(p.redraws)} redraws (asked → drawn median {_fmt(median(p.redraws))} s,"
+        f" p95 {_fmt(percentile(p.redraws, 0.95))} s), {p.restarts} redraws restarted before the end;"
+        f" its last redraw showed {p.shown} sharing"
+    )
+    print(
+        f"  room × {r.participants}: projector redraw alone (participants idle, {len(p.quiet)} reruns):"
+        f" median {_fmt(median(p.quiet))} s, max {_fmt(max(p.quiet, default=float('nan')))} s"
+    )
+    print(
+        f"  room × {r.participants}: data age over {len(p.ages)} moves median {_fmt(median(p.ages))} s,"
+        f" p95 {_fmt(percentile(p.ages, 0.95))} s, max {_fmt(max(p.ages, default=float('nan')))} s;"
+        f" {p.undrawn} moves never shown"
+    )
+    if r.live is not None:
+        print(
+            f"  room × {r.participants}: board: {r.live.rows} live rows from {r.live.tabs} tabs,"
+            f" their levers {'are' if r.live.matching else 'are NOT'} the participants' last values"
+        )
 
 
 def budget_lines(results: list[Result], solo: dict[str, float]) -> list[str]:
@@ -593,6 +785,30 @@ def budget_lines(results: list[Result], solo: dict[str, float]) -> list[str]:
             lines.append(f"{mark(p95 <= P95_AT_20)}  {scenario}: 20 participants, rerun p95 {p95:.3f} s ≤ {P95_AT_20} s")
         else:
             lines.append(f"n/a   {scenario}: 20 participants (not run)")
+    rooms = [r for r in results if r.scenario == "room"]
+    for r in rooms:
+        n = r.participants
+        if n == 40:
+            p95 = percentile(r.tally.moves, 0.95)
+            lines.append(f"{mark(p95 <= P95_AT_40)}  room: 40 participants sharing live, rerun p95 {p95:.3f} s ≤ {P95_AT_40} s")
+        p = r.projector
+        assert p is not None
+        age = percentile(p.ages, 0.95)
+        ok = age <= DATA_AGE_P95 and p.undrawn == 0
+        lines.append(
+            f"{mark(ok)}  room: {n} participants, projector data age p95 {age:.3f} s ≤ {DATA_AGE_P95} s"
+            f" (max {max(p.ages, default=float('nan')):.3f} s; {p.undrawn} moves never shown)"
+        )
+        live = r.live
+        ok_live = live is not None and live.rows == live.tabs == n and live.matching and p.shown == n
+        lines.append(
+            f"{mark(ok_live)}  room: {n} participants, one live row each on the board"
+            f" ({live.rows if live else '?'} rows, {live.tabs if live else '?'} tabs, projector showed {p.shown})"
+        )
+        lines.append(f"{mark(not r.tally.errors and not r.tally.exceptions)}  room: {n} participants,"
+                     f" {len(r.tally.errors)} errors, {len(r.tally.exceptions)} exceptions (0)")  # fmt: skip
+    if not any(r.participants == 40 for r in rooms):
+        lines.append("n/a   room: 40 participants sharing live with a projector open (not run)")
     idle = next((r for r in results if r.scenario == "idle"), None)
     if idle is not None:
         ok = idle.server_cpu <= IDLE_CPU_AT_40 and not idle.tally.errors
@@ -616,6 +832,9 @@ def budget_lines(results: list[Result], solo: dict[str, float]) -> list[str]:
 # ------------------------------------------------------------------ main
 
 
+SCENARIOS = ("app", "workshop", "bare", "idle", "room")
+
+
 @dataclass(frozen=True)
 class Settings:
     participants: tuple[int, ...]
@@ -631,13 +850,39 @@ def _target(scenario: str, room: str) -> Target:
         return Target("bare", "", "", "bare_new_coops")
     if scenario == "app":
         return Target("app", "", "", "sidebar_new_coops")
-    return Target(scenario, "workshop", f"room={room}", "sidebar_new_coops")  # workshop, idle: everyone in one room
+    # workshop, idle, room: everyone in one room (in the room by its link: sharing live)
+    return Target(scenario, "workshop", f"room={room}", f"sidebar_{ROOM_LEVER}")
+
+
+def projector_target(room: str) -> Target:
+    """The facilitator's projector tab: it moves nothing (no lever to find)."""
+    return Target("projector", "projector", f"room={room}", "")
+
+
+def check_live(board_db: Path, room: str, levers: Sequence[str]) -> LiveCheck:
+    """Read the room's live rows from the board: how many, from how many tabs, and whether their lever
+    values are the participants' last ones (labelled as the slider labels them)."""
+    from model.plan import load_plan
+    from model.scenario import from_json
+    from model.text import number
+    from store import Board, dispose_engines
+
+    plan = load_plan()
+    lever = plan.lever(ROOM_LEVER)
+    try:
+        rows = Board(None, plan=plan, environ={"SONLA_BOARD_DB": str(board_db)}).live_entries(room)
+    finally:
+        dispose_engines()
+    shown = sorted(number(float(from_json(plan, r.scenario_json, lenient=True).scenario.levers[ROOM_LEVER]), "vi", lever.decimals)
+                   for r in rows)  # fmt: skip
+    return LiveCheck(rows=len(rows), tabs=len({r.owner_digest for r in rows}), matching=shown == sorted(levers))
 
 
 def run_scenario(scenario: str, settings: Settings, *, tmp: Path, script: Path) -> tuple[list[Result], float | None]:
     """One server for one scenario: the sizes in turn (and one participant alone first, for app and bare)."""
     db = tmp / f"{scenario}.sqlite"
-    target = _target(scenario, seed_room(db) if scenario in ("workshop", "idle") else "")
+    room = seed_room(db) if scenario in ("workshop", "idle", "room") else ""
+    target = _target(scenario, room)
     server = Server.start(script, workdir=tmp, pin=settings.pin, board_db=db)
     results: list[Result] = []
     solo: float | None = None
@@ -653,8 +898,13 @@ def run_scenario(scenario: str, settings: Settings, *, tmp: Path, script: Path) 
                 one = asyncio.run(drive(server.url, target, participants=1, duration=settings.solo_duration, interval=0.3))
                 solo = median(one.tally.moves)
                 print(f"  1 participant: {len(one.tally.moves)} reruns, median {solo:.3f} s", flush=True)
-            for n in settings.participants:
-                results.append(asyncio.run(drive(server.url, target, participants=n, duration=settings.duration, server=server)))
+            for i, n in enumerate(settings.participants):
+                if scenario == "room":  # each size in a room of its own: earlier tabs' rows stay for a while
+                    results.append(room_run(server, db, room if i == 0 else seed_room(db), n, settings.duration))
+                else:
+                    results.append(
+                        asyncio.run(drive(server.url, target, participants=n, duration=settings.duration, server=server))
+                    )
                 t = results[-1].tally
                 print(f"  {n} participants: {len(t.moves)} reruns, p95 {percentile(t.moves, 0.95):.3f} s", flush=True)
     finally:
@@ -666,6 +916,17 @@ def run_scenario(scenario: str, settings: Settings, *, tmp: Path, script: Path) 
     return results, solo
 
 
+def room_run(server: Server, db: Path, room: str, participants: int, duration: float) -> Result:
+    """The room scenario at one size in `room` (a room without live rows: an earlier size's tabs' rows
+    would stay on the board for Limits.live_idle_seconds): the participants and the projector, then the
+    board read."""
+    target = _target("room", room)
+    result = asyncio.run(
+        drive(server.url, target, participants=participants, duration=duration, server=server, projector=projector_target(room))
+    )
+    return dataclasses.replace(result, live=check_live(db, room, result.levers))
+
+
 def run_all(settings: Settings) -> tuple[list[Result], dict[str, float]]:
     results: list[Result] = []
     solo: dict[str, float] = {}
@@ -674,7 +935,7 @@ def run_all(settings: Settings) -> tuple[list[Result], dict[str, float]]:
         bare_script = tmp / "bare" / "bare_page.py"  # a folder of its own (no pages/ beside it); served from ROOT
         bare_script.parent.mkdir()
         shutil.copy(BARE_SCRIPT, bare_script)
-        for scenario in ("app", "workshop", "bare", "idle"):
+        for scenario in SCENARIOS:
             if scenario in settings.only:
                 found, alone = run_scenario(scenario, settings, tmp=tmp, script=bare_script if scenario == "bare" else APP_SCRIPT)
                 results += found
@@ -687,7 +948,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", default="10,20,40", help="comma-separated sizes (default 10,20,40)")
     parser.add_argument("--duration", type=float, default=None, help="seconds of moving per size (default 30; quick 6)")
-    parser.add_argument("--only", action="append", choices=["app", "workshop", "bare", "idle"], help="a scenario (repeatable)")
+    parser.add_argument("--only", action="append", choices=SCENARIOS, help="a scenario (repeatable)")
     parser.add_argument("--quick", action="store_true", help="shorter windows, for a quick look")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the driver to cores")
     args = parser.parse_args(argv)
@@ -697,7 +958,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=duration,
         idle_duration=max(duration, 10.0 if args.quick else 30.0),
         solo_duration=4.0 if args.quick else 15.0,
-        only=frozenset(args.only or ("app", "workshop", "bare", "idle")),
+        only=frozenset(args.only or SCENARIOS),
         pin=not args.no_pin and _two_cores(),
     )
     if settings.pin:

@@ -129,3 +129,42 @@ def test_a_lever_moved_over_the_websocket_changes_the_scorecard(server_for) -> N
     assert tab.page_hash  # later reruns name the page by its script hash
     assert tab.tally.errors == []
     assert tab.tally.exceptions == []
+
+
+def test_a_live_room_reaches_the_projector_and_the_board(server_for, tmp_path: Path) -> None:
+    """The room scenario's mechanics, not its budgets: participants in a room by its link share live,
+    the projector's watcher (run_every) sees the moves and redraws the whole page, every move gets a
+    data age, and the board holds one live row per participant with that participant's last value."""
+    server = server_for(load.APP_SCRIPT)  # its board is tmp_path / "board.sqlite"
+    db = tmp_path / "board.sqlite"
+    room = load.seed_room(db, entries=2)
+    participants = 3
+
+    result = asyncio.run(
+        load.drive(
+            server.url,
+            load._target("room", room),
+            participants=participants,
+            duration=5.0,
+            interval=1.0,
+            server=server,
+            projector=load.projector_target(room),
+        )
+    )
+    live = load.check_live(db, room, result.levers)
+
+    assert result.tally.errors == []
+    assert result.tally.exceptions == []
+    assert len(result.tally.moves) >= participants * 2  # about 5 each; a slow machine does fewer
+    p = result.projector
+    assert p is not None
+    assert p.asked >= 1  # the watcher saw the room change and asked for a full-app rerun…
+    assert len(p.redraws) >= 1  # …and the page was redrawn (full runs counted by their new_session)
+    assert p.undrawn == 0  # every move was shown by a redraw that started after it
+    assert len(p.ages) == len(result.tally.moves)
+    assert all(age > 0 for age in p.ages)
+    assert p.shown == participants  # "3 people sharing live" on the last redraw: the projector is not one of them
+    assert len(p.quiet) == load.QUIET_REDRAWS  # the projector page rerun on its own, the participants idle
+    assert len(result.levers) == participants
+    assert (live.rows, live.tabs) == (participants, participants)
+    assert live.matching  # each row holds a participant's last lever value
