@@ -22,6 +22,7 @@ lang = state.lang()
 board = workshop.get_board()
 
 SEEN = "projector_seen"  # the room's change marker when this tab last drew the room
+JUST_DRAWN = "projector_just_drawn"  # set by a full run right before it starts the watcher
 REFRESH = dt.timedelta(seconds=2)  # the projector's data is at most this old, plus one redraw
 
 st.markdown(projector.PROJECTOR_CSS, unsafe_allow_html=True)  # large type, no sidebar: for a beamer
@@ -46,7 +47,14 @@ def _marker() -> tuple[object, ...] | None:
 
 @st.fragment(run_every=REFRESH)
 def _watch() -> None:
-    """Draws nothing: one cheap read every few seconds, the page is redrawn only on a change."""
+    """Draws nothing: one cheap read every few seconds, the page is redrawn only on a change.
+
+    Called at the end of a full run it only starts its timer: looking then would see the moves made
+    while the page was drawn and redraw at once, again and again while a room of 40 keeps moving
+    (measured: 2 redraws finished in 30 s, the data 30 s old). Those moves wait for the next tick.
+    """
+    if st.session_state.pop(JUST_DRAWN, False):
+        return
     if _marker() != st.session_state.get(SEEN):
         st.rerun(scope="app")
 
@@ -72,6 +80,7 @@ with st.container(key="projector"):
         st.error(workshop.error_text(err))
         st.caption(t("workshop.retrying"))
         st.session_state[SEEN] = None
+        st.session_state[JUST_DRAWN] = True
         _watch()
         st.stop()
     st.session_state[SEEN] = marker
@@ -94,7 +103,7 @@ with st.container(key="projector"):
             st.subheader(t("projector.targets_heading"))
             st.caption(t("projector.targets_caption"))
             with st.container(key="projector_wide_targets"):
-                st.altair_chart(projector.targets_chart(plan, view, lang), width="stretch")
+                st.vega_lite_chart(projector.targets_chart(plan, view, lang), width="stretch")
             with st.container(key="projector_narrow_targets"):
                 rows = projector.target_rows(plan, view, lang)
                 st.markdown(markdown_table(rows, right=list(rows[0])[1:]))
@@ -118,7 +127,8 @@ with st.container(key="projector"):
             chart = projector.levers_chart(plan, spreads, lang)
             if chart is not None:
                 with st.container(key="projector_wide_levers"):
-                    st.altair_chart(chart, width="content")
+                    st.vega_lite_chart(chart, width="content")
             with st.container(key="projector_lever_table"):
                 st.markdown(markdown_table(projector.lever_rows(plan, spreads, lang, len(view.participants))))
+st.session_state[JUST_DRAWN] = True
 _watch()

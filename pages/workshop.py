@@ -7,6 +7,7 @@ session's language, nothing typed is lost, and the page recovers by itself when 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -24,7 +25,9 @@ board = workshop.get_board()
 NAME_KEY, GROUP_KEY = "workshop_name", "workshop_group"
 SAVE_NOTICE = "workshop_save_notice"
 LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only when the room changed
+TABLES_CACHE = "workshop_tables"  # name → (what it was built for, Markdown): see _drawn
 SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
+JUST_DRAWN = "workshop_just_drawn"  # set by a full run right before it starts the watcher
 
 if workshop.room() is None:
     st.title(t("workshop.title"))
@@ -253,12 +256,44 @@ def _watch_the_room() -> None:
     """Every few seconds, one indexed read of the room's change time; the page is drawn again only
     when another tab saved or deleted something (or the board became unavailable). Draws nothing:
     an idle workshop costs one tiny query per tab every 5 s, not a redraw of the list."""
+    if st.session_state.pop(JUST_DRAWN, False):
+        return  # called by the full run that just drew the list: only start the timer (see pages/projector.py)
     try:
         changed = board.changed_at(room)
     except BoardError:
         changed = None
     if changed != st.session_state.get(SEEN):
         st.rerun(scope="app")  # at most once per change: the app run records what it drew
+
+
+def _drawn(name: str, build: Callable[[], str], *key: object) -> str:
+    """A table of the room, built again only when the room changed (or the language, tolerance or ``key``):
+    a lever move of a participant on this page redraws the page but not the room's tables."""
+    memo = st.session_state.setdefault(TABLES_CACHE, {})
+    full_key = (room, st.session_state[LIST_CACHE][1], lang, state.tolerance(), *key)
+    if name not in memo or memo[name][0] != full_key:
+        memo[name] = (full_key, build())
+    return memo[name][1]
+
+
+def _list_table(results: list[workshop.EntryResult]) -> str:
+    total = len(plan.targets)
+    rows = []
+    for r in results:
+        counts = scorecard_view(r.year_end).counts
+        rows.append(
+            {
+                t("workshop.col_name"): r.entry.name,  # user text: escaped by markdown_table, never markup
+                t("workshop.col_group"): r.entry.group,
+                t("workshop.col_reached"): t(
+                    "workshop.reached_cell", reached=counts["reached"], total=total, close=counts["close"]
+                ),
+                t("workshop.col_coops"): indicator_value("coops", r.year_end["coops"]),
+                t("workshop.col_time"): r.entry.created_at.astimezone(viewer_tz).strftime("%H:%M %d/%m"),
+                t("workshop.col_mine"): "✓" if r.entry.owned_by(workshop.owner_token()) else "",
+            }
+        )
+    return markdown_table(rows, right=[t("workshop.col_coops")])
 
 
 def board_list() -> None:
@@ -277,23 +312,7 @@ def board_list() -> None:
     if not entries:
         st.info(t("workshop.empty"))
         return
-    total = len(plan.targets)
-    rows = []
-    for r in results:
-        counts = scorecard_view(r.year_end).counts
-        rows.append(
-            {
-                t("workshop.col_name"): r.entry.name,  # user text: escaped by markdown_table, never markup
-                t("workshop.col_group"): r.entry.group,
-                t("workshop.col_reached"): t(
-                    "workshop.reached_cell", reached=counts["reached"], total=total, close=counts["close"]
-                ),
-                t("workshop.col_coops"): indicator_value("coops", r.year_end["coops"]),
-                t("workshop.col_time"): r.entry.created_at.astimezone(viewer_tz).strftime("%H:%M %d/%m"),
-                t("workshop.col_mine"): "✓" if r.entry.owned_by(workshop.owner_token()) else "",
-            }
-        )
-    show_table(markdown_table(rows, right=[t("workshop.col_coops")]))
+    show_table(_drawn("list", lambda: _list_table(results), str(viewer_tz)))
 
     by_id = {e.id: e for e in entries}
     ids = list(by_id)
@@ -328,6 +347,23 @@ def _compare_changed(ids: list[int]) -> None:
     st.session_state[COMPARE_OFF] = {i for i in ids if i not in picked}
 
 
+def _compare_table(picked: list[workshop.EntryResult]) -> str:
+    names = [r.entry.name for r in picked]
+    views = [scorecard_view(r.year_end) for r in picked]
+    status_column = t("table.status")
+    rows = []
+    for i, target in enumerate(plan.targets):
+        row = {
+            t("table.indicator"): target.label(lang),
+            t("table.target"): indicator_value(target.id, target.value),
+        }
+        for r, view, name in zip(picked, views, names, strict=True):
+            column = name if names.count(name) == 1 else f"{name} (#{r.entry.id})"
+            row[column] = f"{indicator_value(target.id, r.year_end[target.id])} {view.rows[i][status_column]}"
+        rows.append(row)
+    return markdown_table(rows, right=[c for c in rows[0] if c != t("table.indicator")])
+
+
 def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
     """Every saved scenario of the room side by side: 17 rows, the target beside each indicator."""
     st.markdown(f"**{t('workshop.compare_heading')}**")
@@ -347,23 +383,12 @@ def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
     picked = [r for r in results if r.entry.id not in off]
     if not picked:
         return
-    names = [r.entry.name for r in picked]
-    rows = []
-    for i, target in enumerate(plan.targets):
-        row = {
-            t("table.indicator"): target.label(lang),
-            t("table.target"): indicator_value(target.id, target.value),
-        }
-        for r, name in zip(picked, names, strict=True):
-            status = scorecard_view(r.year_end).rows[i][t("table.status")]
-            column = name if names.count(name) == 1 else f"{name} (#{r.entry.id})"
-            row[column] = f"{indicator_value(target.id, r.year_end[target.id])} {status}"
-        rows.append(row)
-    show_table(markdown_table(rows, right=[c for c in rows[0] if c != t("table.indicator")]))
+    show_table(_drawn("compare", lambda: _compare_table(picked), tuple(sorted(off))))
     st.caption(t("workshop.compare_caption"))
 
 
 board_list()
+st.session_state[JUST_DRAWN] = True
 _watch_the_room()
 
 

@@ -7,6 +7,7 @@ table builders turn those numbers into what the projector page draws, in the ses
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,13 +16,12 @@ from typing import Any, Protocol
 
 import altair as alt
 import numpy as np
-import pandas as pd
 
 from model.engine import STATUSES, project, status_codes
 from model.plan import Plan
 from model.scenario import from_json
 from model.text import number, tr
-from ui.charts import FONT_SIZE, PROJECTION, d3_locale
+from ui.charts import FONT_SIZE, PROJECTION, cached_spec, d3_locale, filled_spec, placeholder
 
 STATUS_COLORS = {"reached": "#009E73", "close": "#E69F00", "missed": "#D55E00"}  # Okabe–Ito; never colour alone
 BAR_HEIGHT = 34  # px per target row on the projector
@@ -181,30 +181,43 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
 # ------------------------------------------------------------------ drawing
 
 
-def targets_chart(plan: Plan, view: RoomView, lang: str) -> alt.Chart:
+# Each chart's Vega-Lite spec is built once per language (Altair's building and checking costs ~100 ms,
+# far more than counting the room) with the room's numbers as placeholders, filled in on every redraw.
+
+
+def targets_chart(plan: Plan, view: RoomView, lang: str) -> dict[str, Any]:
     """One stacked bar per target (the plan's 17 in order): how many participants reach it, are close, miss it."""
-    order = [target.label(lang) for target in plan.targets]
     status_names = {s: tr(lang, f"status.{s}") for s in STATUSES}
     rows = []
-    for i, (target, count) in enumerate(zip(plan.targets, view.targets, strict=True)):
+    for target, count in zip(plan.targets, view.targets, strict=True):
         for rank, status in enumerate(STATUSES):
             n = getattr(count, status)
             if n:
-                rows.append({"target": target.label(lang), "i": i, "status": status_names[status], "rank": rank, "n": n})
-    data = pd.DataFrame(rows, columns=["target", "i", "status", "rank", "n"])
+                rows.append({"target": target.label(lang), "status": status_names[status], "rank": rank, "n": n})
+    order = tuple(target.label(lang) for target in plan.targets)
+    return filled_spec(_targets_spec(lang, order), {}, {"rows": rows, "n": max(1, len(view.participants))})
+
+
+@functools.lru_cache(maxsize=8)
+def _targets_spec(lang: str, order: tuple[str, ...]) -> dict[str, Any]:
+    status_names = {s: tr(lang, f"status.{s}") for s in STATUSES}
     color = alt.Color(
         "status:N",
         scale=alt.Scale(domain=[status_names[s] for s in STATUSES], range=[STATUS_COLORS[s] for s in STATUSES]),
         legend=alt.Legend(title=None, orient="top", labelFontSize=FONT_SIZE + 4, symbolSize=300),
     )
-    x_max = max(1, len(view.participants))
-    base = alt.Chart(data).encode(
-        y=alt.Y("target:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE + 4, labelLimit=520)),
+    base = alt.Chart(alt.InlineData(values=placeholder("rows"))).encode(
+        y=alt.Y(
+            "target:N",
+            sort=list(order),
+            title=None,
+            axis=alt.Axis(labelFontSize=FONT_SIZE + 4, labelLimit=520),
+        ),
         x=alt.X(
             "sum(n):Q",
             stack="zero",
             title=tr(lang, "projector.axis_participants"),
-            scale=alt.Scale(domain=[0, x_max]),
+            scale=alt.Scale(domain=[0, placeholder("n")]),
             axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=FONT_SIZE + 2, titleFontSize=FONT_SIZE + 2),
         ),
         order=alt.Order("rank:Q"),
@@ -221,26 +234,39 @@ def targets_chart(plan: Plan, view: RoomView, lang: str) -> alt.Chart:
     labels = base.mark_text(color="white", fontSize=FONT_SIZE + 4, fontWeight="bold", dx=-10, align="right").encode(
         text="sum(n):Q", detail="status:N"
     )
-    return _style(alt.layer(bars, labels), lang, height=BAR_HEIGHT * len(plan.targets))
+    chart = (
+        alt.layer(bars, labels)
+        .properties(width="container", height=BAR_HEIGHT * len(order))
+        .configure(locale=alt.Locale(number=alt.NumberLocale(**d3_locale(lang))))
+        .configure_view(strokeWidth=0)
+        .configure_mark(tooltip=False)
+    )
+    return cached_spec(chart, validate=False)
 
 
-def levers_chart(plan: Plan, spreads: Sequence[LeverSpread], lang: str) -> alt.FacetChart | None:
+def levers_chart(plan: Plan, spreads: Sequence[LeverSpread], lang: str) -> dict[str, Any] | None:
     """One strip per numeric lever: each participant's setting (a tick) against the default (a black bar),
     on the lever's whole range, in its own unit."""
     rows = []
+    order = []
     for spread in spreads:
         if not spread.is_number:
             continue
         lv = plan.lever(spread.lever_id)
         unit = lv.unit(lang)
         label = f"{lv.label(lang)} ({unit})" if unit else lv.label(lang)
+        order.append(label)
         # The range's ends, invisible: each strip spans the lever's whole range, so position means something.
         rows += [{"lever": label, "value": float(x), "kind": "range"} for x in (lv.lo, lv.hi)]
         rows.append({"lever": label, "value": float(spread.default), "kind": "default"})
         rows += [{"lever": label, "value": float(v), "kind": "participant"} for v in spread.values]
     if not rows:
         return None
-    data = pd.DataFrame(rows)
+    return filled_spec(_levers_spec(lang), {}, {"rows": rows, "order": order})
+
+
+@functools.lru_cache(maxsize=8)
+def _levers_spec(lang: str) -> dict[str, Any]:
     x = alt.X("value:Q", title=None, axis=alt.Axis(labelFontSize=FONT_SIZE + 2, grid=False))
     ends = alt.Chart().mark_point(opacity=0).encode(x=x).transform_filter(alt.datum.kind == "range")
     ticks = (
@@ -256,33 +282,23 @@ def levers_chart(plan: Plan, spreads: Sequence[LeverSpread], lang: str) -> alt.F
         .transform_filter(alt.datum.kind == "default")
     )
     chart = (
-        alt.layer(ends, ticks, default, data=data)
+        alt.layer(ends, ticks, default, data=alt.InlineData(values=placeholder("rows")))
         .properties(width=1100, height=46)
         .facet(
             row=alt.Row(
                 "lever:N",
-                sort=list(dict.fromkeys(data["lever"])),
+                sort=placeholder("order"),  # type: ignore[arg-type]  # a list, filled in per redraw
                 title=None,
                 header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=FONT_SIZE + 4, labelOrient="top"),
             ),
             spacing=14,
         )
         .resolve_scale(x="independent")
-    )
-    return (
-        chart.configure(locale=alt.Locale(number=alt.NumberLocale(**d3_locale(lang))))
-        .configure_view(strokeWidth=0)
-        .configure_mark(tooltip=False)
-    )
-
-
-def _style(chart: alt.LayerChart, lang: str, *, height: int) -> alt.LayerChart:
-    return (
-        chart.properties(width="container", height=height)
         .configure(locale=alt.Locale(number=alt.NumberLocale(**d3_locale(lang))))
         .configure_view(strokeWidth=0)
         .configure_mark(tooltip=False)
     )
+    return cached_spec(chart, validate=False)
 
 
 def target_rows(plan: Plan, view: RoomView, lang: str) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import altair as alt
 import pytest
 from apptools import APP, markdown_tables
 from streamlit.testing.v1 import AppTest
@@ -92,10 +93,16 @@ def test_empty_room() -> None:
 def test_charts_build_in_both_languages() -> None:
     view = room_view(PLAN, ROWS, 0.05)
     for lang in ("vi", "en"):
-        spec = targets_chart(PLAN, view, lang).to_dict()
-        values = next(iter(spec["datasets"].values()))
-        assert sum(v["n"] for v in values) == 3 * len(PLAN.targets)
-        assert levers_chart(PLAN, view.moved_levers(), lang) is not None
+        spec = targets_chart(PLAN, view, lang)
+        alt.LayerChart.from_dict(spec)  # a valid Vega-Lite spec once filled in
+        assert sum(v["n"] for v in spec["data"]["values"]) == 3 * len(PLAN.targets)
+        assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 3]  # as many as share live
+        levers = levers_chart(PLAN, view.moved_levers(), lang)
+        assert levers is not None
+        alt.FacetChart.from_dict(levers)
+        assert levers["facet"]["row"]["sort"] == [
+            f"{PLAN.lever(i).label(lang)} ({PLAN.lever(i).unit(lang)})" for i in ("new_coops", "dissolution_rate")
+        ]
 
 
 # ------------------------------------------------------------------ the page (AppTest, a real SQLite board)
