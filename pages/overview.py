@@ -18,7 +18,7 @@ st.title(t("overview.title"))
 preset_id = state.matching_preset()
 scenario_name = plan.preset(preset_id).label(lang) if preset_id else t("sidebar.custom")
 st.caption(t("overview.scenario_label", name=scenario_name))
-participant_panel("overview")  # on a phone: the result kept in view and the main levers in the page
+participant_panel("overview", year_end=year_end)  # on a phone: the result kept in view and the main levers in the page
 
 view = scorecard_view(year_end)
 st.subheader(view.headline)

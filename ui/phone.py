@@ -27,7 +27,6 @@ from ui.tables import TABLE_CSS, scorecard_view
 
 STATUS_KEY = "phone_statuses"  # the last scenario seen, its statuses and year-end values, and what the move flipped
 SNAPPED_KEY = "phone_snapped"  # lever id → the typed value that was moved onto the grid (shown once)
-EXACT_WIDTH = 132  # px: the number and its − / + buttons, beside the slider
 MAX_CHANGES = 4  # lines of flipped targets in the summary; the rest as "… and n more"
 
 
@@ -113,7 +112,7 @@ def _labels(lever_id: str, language: str) -> tuple[str, str, str]:
 
 @functools.cache
 def _exact_spec(lever_id: str) -> dict[str, Any]:
-    """The number input's step and format, in the lever's type (ints for a whole-number lever).
+    """The number input's step and format (the lever's decimals).
 
     No min_value / max_value: with them the browser refuses a value out of range with an English
     message ("Number is outside the allowed range…") and keeps showing it, unused. Without them the
@@ -121,8 +120,7 @@ def _exact_spec(lever_id: str) -> dict[str, Any]:
     the value used (with a note saying so).
     """
     lv = state.get_plan().lever(lever_id)
-    if state.is_integer_lever(lv):
-        return {"step": int(lv.step_size), "format": "%d"}
+    # Floats for every lever: a whole-number field would cut a typed 61.7 to 61 before the callback sees it.
     return {"step": float(lv.step_size), "format": f"%.{lv.decimals}f"}
 
 
@@ -130,7 +128,7 @@ def _on_exact_change(lever_id: str, key: str) -> None:
     """A typed or stepped value: onto the lever's grid and into its range, then into the scenario."""
     value = st.session_state.get(key)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return  # an emptied field: the scenario keeps its value (and the field shows it again)
+        return  # nothing usable: the scenario keeps its value, and the field shows it again
     snapped = state.snap_lever_value(lever_id, value)
     if snapped != value:
         st.session_state[SNAPPED_KEY] = {lever_id: value}
@@ -141,15 +139,16 @@ def exact_input(lever_id: str, *, page: str, language: str) -> None:
     """A number input for one numeric lever: set from the scenario, written back in its callback."""
     key = exact_key(page, lever_id)
     spec = _exact_spec(lever_id)
-    value = state.snap_lever_value(lever_id, float(state.levers()[lever_id]))
-    st.session_state[key] = value
+    st.session_state[key] = float(state.snap_lever_value(lever_id, float(state.levers()[lever_id])))
     st.number_input(
         _labels(lever_id, language)[2],
+        # May be emptied: the callback gets None and keeps the lever (a non-empty field would fall back to
+        # its default, 0). Its clear button is hidden (TABLE_CSS): the field is never left empty.
+        value=None,
         key=key,
         on_change=_on_exact_change,
         args=(lever_id, key),
         label_visibility="collapsed",
-        width=EXACT_WIDTH,
         **spec,
     )
 
@@ -174,13 +173,15 @@ def _snapped_note(lever_id: str, language: str) -> str | None:
 # ------------------------------------------------------------------ the panel
 
 
-def participant_panel(page: str) -> None:
+def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None) -> None:
     """The phone panel on ``page`` (widget keys start with ``page``): sticky summary, then the main levers.
 
-    Hidden on screens wider than 640 px (TABLE_CSS, sent with the summary).
+    Hidden on screens wider than 640 px (TABLE_CSS, sent with the summary). ``year_end``: the current
+    scenario's year-end values when the page has them already (else read from the cache).
     """
     language = state.lang()
-    year_end = state.year_end(*state.scenario_key())
+    if year_end is None:
+        year_end = state.year_end(*state.scenario_key())
     view = scorecard_view(year_end)
     changes = remember_move(view.statuses, year_end)
     with st.container(key=panel_key(page)):
@@ -189,9 +190,9 @@ def participant_panel(page: str) -> None:
             st.markdown(f"{summary}\n\n{TABLE_CSS}", unsafe_allow_html=True)
         for lever_id in state.MAIN_LEVERS:
             label, help_text, _ = _labels(lever_id, language)
-            with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-                state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
-                exact_input(lever_id, page=page, language=language)
+            # Slider and number side by side: the panel is a two-column grid (TABLE_CSS), no container per lever.
+            state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
+            exact_input(lever_id, page=page, language=language)
             note = _snapped_note(lever_id, language)
             if note is not None:
                 st.caption(note)

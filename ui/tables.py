@@ -32,10 +32,10 @@ ROW_HEIGHT = 35  # st.dataframe's default row height, px
 #   the others wrap. On a phone (≤ 640 px) a scorecard (show_table(..., key=SCORECARD_KEY…)) shows
 #   indicator, status, projection and target only, with less padding: 390 px without scrolling sideways.
 # - The phone panel (ui/phone.py, containers keyed phone_panel_<page> and phone_summary_<page>): shown on
-#   a phone only; its summary sticks below Streamlit's header (3.75 rem) on an opaque background (the
-#   layout wrapper around the summary's container is the element to make sticky: the container itself
-#   is exactly as tall as that wrapper, so it would have no room to move); no
-#   English "Press Enter to apply" under its number inputs.
+#   a phone only, as a grid (slider and number side by side); its summary sticks below Streamlit's header
+#   (3.75 rem) on an opaque background (the layout wrapper around the summary's container is the element
+#   to make sticky: the container itself is exactly as tall as that wrapper, so it would have no room to
+#   move); no English "Press Enter to apply" under its number inputs, and no clear button in them.
 # - Compare (pages/compare.py): the wide grids above 640 px, the compact Markdown tables below.
 PHONE = "(max-width: 640px)"
 WIDE = "(min-width: 641px)"
@@ -50,9 +50,13 @@ TABLE_CSS = f"""<style>
 [data-testid="stMarkdownContainer"] table :is(th, td) {{ padding: 0.25rem 0.375rem; }}
 [class*="st-key-{SCORECARD_KEY}"] table :is(th, td):is(:nth-child(3), :nth-child(n+6)) {{ display: none; }}
 [class*="st-key-compare_wide"] {{ display: none; }}
+[class*="st-key-phone_panel_"] {{ display: grid; grid-template-columns: minmax(0, 1fr) 8.25rem; gap: 0.75rem; align-items: end; }}
+[class*="st-key-phone_panel_"] > :is([data-testid="stLayoutWrapper"], :has([data-testid="stCaptionContainer"])) {{
+  grid-column: 1 / -1; }}
 }}
 @media {WIDE} {{ [class*="st-key-phone_panel_"], [class*="st-key-compare_phone"] {{ display: none; }} }}
-[class*="st-key-phone_panel_"] [data-testid="InputInstructions"] {{ display: none; }}
+[class*="st-key-phone_panel_"] :is([data-testid="InputInstructions"], [data-testid="stNumberInputClearButton"]) {{
+  display: none; }}
 [class*="st-key-compare_phone_levers"] td strong {{ background-color: #FFE8A3; color: #31333F; padding: 0 0.125rem; }}
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-phone_summary_"]) {{ position: sticky; top: 3.75rem; z-index: 10;
   background-color: Canvas; padding: 0.375rem 0; border-bottom: 1px solid rgba(128, 128, 128, 0.35); font-size: 0.9rem; }}
