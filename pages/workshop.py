@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from store import BoardError, UnavailableError, normalize_room
+from store import BoardError, Room, UnavailableError, normalize_room
 from ui import phone, state, workshop
 from ui.i18n import indicator_value, md_escape, t
 from ui.share import current_url, qr_png
@@ -26,6 +26,7 @@ NAME_KEY, GROUP_KEY = "workshop_name", "workshop_group"
 SAVE_NOTICE = "workshop_save_notice"
 LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only when the room changed
 TABLES_CACHE = "workshop_tables"  # name → (what it was built for, Markdown): see _drawn
+ROOM_CACHE = "workshop_room_info"  # (room, change time, Room): see _room_info
 SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
 JUST_DRAWN = "workshop_just_drawn"  # set by a full run right before it starts the watcher
 
@@ -50,10 +51,27 @@ def _wait_for_the_board() -> None:
     st.rerun(scope="app")  # runs once: on the next run the board is there and this fragment is not drawn
 
 
+def _room_info(code: str) -> Room | None:
+    """The room (None: never made, mistyped or expired). One indexed read of its change time on a run
+    where nothing changed (a participant's lever move): the room is read again only after a change."""
+    changed = board.changed_at(code)
+    cached = st.session_state.get(ROOM_CACHE)
+    if changed is not None and cached is not None and cached[:2] == (code, changed):
+        return cached[2]
+    info = board.room(code)
+    st.session_state[ROOM_CACHE] = (code, changed, info)
+    return info
+
+
+info: Room | None = None
 try:
-    board.check()
+    if workshop.room() is None:
+        board.check()
+    else:
+        info = _room_info(workshop.room())
     available = True
 except UnavailableError:
+    st.session_state.pop(ROOM_CACHE, None)  # nothing read this run: the list must not pass for fresh
     # The reason (host, driver message) is in the server log, not on a page anyone can open.
     available = False
     st.error(t("workshop.error.unavailable"), icon="⚠️")
@@ -92,18 +110,11 @@ def _leave() -> None:
 
 
 room = workshop.room()
-if room is not None and available:
+if room is not None and available and info is None:
     # A room from a link or an earlier visit may have expired (or never existed: a typed link).
-    try:
-        info = board.room(room)
-    except UnavailableError:
-        info, available = None, False
-    if available and info is None:
-        st.session_state["workshop_join_error"] = t("workshop.no_room", room=room, days=board.limits.room_idle_days)
-        workshop.set_room(None)
-        room = None
-else:
-    info = None
+    st.session_state["workshop_join_error"] = t("workshop.no_room", room=room, days=board.limits.room_idle_days)
+    workshop.set_room(None)
+    room = None
 
 if room is None:
     if not available:
@@ -240,8 +251,10 @@ def _load(entry_id: int) -> None:
 
 def _room_entries() -> tuple[list, list[workshop.EntryResult]]:
     """The room's entries and their projections; read and projected again only when the room changed
-    (one indexed read of the room's change time otherwise)."""
-    changed = board.changed_at(room)
+    (the change time _room_info read this run otherwise)."""
+    read = st.session_state.get(ROOM_CACHE)
+    # Read this run by _room_info; again when that could not read it (the database was down a moment ago).
+    changed = read[1] if read is not None and read[0] == room else board.changed_at(room)
     cached = st.session_state.get(LIST_CACHE)
     if cached is not None and cached[0] == room and cached[1] == changed and changed is not None:
         return cached[2], cached[3]
