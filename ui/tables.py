@@ -30,7 +30,8 @@ ROW_HEIGHT = 35  # st.dataframe's default row height, px
 # then moved another one (6 of 8 page loads in Chromium).
 # - Markdown tables (markdown_table): the first column names the indicator and keeps a readable width;
 #   the others wrap. On a phone (≤ 640 px) a scorecard (show_table(..., key=SCORECARD_KEY…)) shows
-#   indicator, status, projection and target only, with less padding: 390 px without scrolling sideways.
+#   indicator, status, projection and target only, with less padding: 390 px without scrolling sideways;
+#   the caption right after it (about the "reported figure" column, not shown) is hidden too.
 # - The phone panel (ui/phone.py, containers keyed phone_panel_<page> and phone_summary_<page>): shown on
 #   a phone only, as a grid (slider and number side by side); its summary sticks below Streamlit's header
 #   (3.75 rem) on an opaque background (the layout wrapper around the summary's container is the element
@@ -49,6 +50,8 @@ TABLE_CSS = f"""<style>
 [data-testid="stMarkdownContainer"] table td:first-child {{ min-width: 6.5em; }}
 [data-testid="stMarkdownContainer"] table :is(th, td) {{ padding: 0.25rem 0.375rem; }}
 [class*="st-key-{SCORECARD_KEY}"] table :is(th, td):is(:nth-child(3), :nth-child(n+6)) {{ display: none; }}
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-{SCORECARD_KEY}"]) + :has([data-testid="stCaptionContainer"]) {{
+  display: none; }}
 [class*="st-key-compare_wide"] {{ display: none; }}
 [class*="st-key-phone_panel_"] {{ display: grid; grid-template-columns: minmax(0, 1fr) 8.25rem; gap: 0.75rem; align-items: end; }}
 [class*="st-key-phone_panel_"] > :is([data-testid="stLayoutWrapper"], :has([data-testid="stCaptionContainer"])) {{
