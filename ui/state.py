@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -213,9 +214,12 @@ def matching_preset() -> str | None:
 # neither recomputes nothing.
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def year_end(lever_items: LeverItems, baseline_items: BaselineItems) -> dict[str, float]:
-    return project(get_plan(), dict(lever_items), dict(baseline_items)).year_end_dict()
+# Not st.cache_data: a hit there hashes the arguments and unpickles a copy of the result (~0.5 ms), and
+# every run asks for the year-end values several times (sidebar, live share, phone panel, page). The
+# values are shared by every session, so they are read-only.
+@functools.lru_cache(maxsize=4096)
+def year_end(lever_items: LeverItems, baseline_items: BaselineItems) -> Mapping[str, float]:
+    return MappingProxyType(project(get_plan(), dict(lever_items), dict(baseline_items)).year_end_dict())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
