@@ -8,6 +8,7 @@ import streamlit as st
 from model.scenario import MAX_FILE_BYTES
 from store import BoardError
 from ui import compare, state, workshop
+from ui.exports import render_compare_downloads
 from ui.i18n import heading, md_escape, t
 from ui.tables import show_table, table_height
 
@@ -136,6 +137,7 @@ else:
         for markdown in compare.year_end_phone_tables(plan, candidates, year_end, lang=lang, tol=tol):
             show_table(markdown)
     st.caption(compare.legend_text(lang, tol))
+    render_compare_downloads([c.name for c in candidates], year_end)
     if state.baseline_overrides() and any(compare.uses_current_baseline(c) for c in candidates):
         st.caption(t("compare.baseline_note"))
 

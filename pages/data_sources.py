@@ -1,5 +1,5 @@
 """Data & sources: the targets in the source's words, the baseline with provenance (and its editor),
-reported figures 2019–2025, the model's equations, downloads and the scenario upload."""
+reported figures 2019–2025, the model's equations; downloads and the scenario upload first."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ui.data_sources import (
     symbol_table,
     targets_table,
 )
-from ui.exports import render_downloads, render_upload
+from ui.exports import NAME_CSS, render_downloads, render_upload, scenario_label
 from ui.i18n import md_escape, t
 from ui.tables import table_height
 
@@ -33,6 +33,16 @@ observations = state.get_observations()
 
 st.title(t("data_sources.title"))
 st.caption(t("data_sources.intro"))
+
+# ---------------------------------------------------------------- downloads
+# Near the top (the page is long): every file of the current scenario, and the scenario upload.
+st.subheader(t("exports.title"))
+st.caption(t("exports.caption") + NAME_CSS, unsafe_allow_html=True)
+name = st.text_input(
+    t("exports.name"), key="data_sources_scenario_name", max_chars=80, help=t("exports.name_help"), placeholder=scenario_label()
+)
+render_downloads("data_sources", name=name)
+render_upload("data_sources")
 
 # ------------------------------------------------------------------ targets
 st.subheader(t("data_sources.targets.title"))
@@ -140,8 +150,3 @@ with st.expander(t("data_sources.eq.show"), expanded=False):
     st.markdown(f"**{t('data_sources.eq.symbols')}**")
     st.markdown(symbol_table(plan, lang))
 
-# ---------------------------------------------------------------- downloads
-st.subheader(t("exports.title"))
-st.caption(t("exports.caption"))
-render_downloads("data_sources")
-render_upload("data_sources")

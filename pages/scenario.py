@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.exports import render_table_downloads
 from ui.i18n import t
 from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path, remember_choice
 from ui.scenario_levers import changed_in_group, group_header, group_levers, lever_label, reset_group
@@ -69,6 +70,8 @@ with charts_col:
 
 st.subheader(t("scenario.year_end"))
 st.markdown(f"**{headline(year_end)}**")
-# The same table as the overview (every row visible, no inner scrolling).
+# The same table as the overview (every row visible, no inner scrolling); what changed is on the overview.
 show_table(scorecard_view(year_end).markdown, key=SCORECARD_KEY + "scenario")
 st.caption(t("overview.reported_note"))
+# The downloads under what they export: the year-end table and the month-by-month paths of the charts.
+render_table_downloads("scenario", what="monthly")

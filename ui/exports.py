@@ -9,27 +9,32 @@ in the session language by `problem_lines`.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import functools
 import io
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
-import pandas as pd
 import streamlit as st
 
+from model.engine import STATUSES, project, scorecard, status_codes
 from model.plan import BASELINE_IDS, Observation, Plan
 from model.scenario import MAX_BASELINE, Change, Scenario, ScenarioError, from_json, to_json, validate
 from model.text import LANGS, number, tr
 from ui import state
 from ui.i18n import md_escape
-from ui.tables import year_end_export
 
 LAST_UPLOAD_KEY = "exports_last_upload_id"
 OUTCOME_KEY = "exports_upload_outcome"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # "Custom 02/12/2026 20:40": the time where the plan is
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME = {"csv": "text/csv", "xlsx": XLSX, "json": "application/json"}
 
 
 # ------------------------------------------------------------ file names
@@ -41,147 +46,380 @@ def file_name(plan: Plan, what: str, extension: str) -> str:
 
 
 # ---------------------------------------------------------------- builders
+# Files for people: headers and sheet names in the session language, units named, numbers rounded to the
+# precision the screen shows (each target's decimals), no pandas (a file is built only when asked for).
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese letters correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+class Num(NamedTuple):
+    """A number cell, already rounded, with the decimals it is shown with."""
+
+    value: float
+    decimals: int
 
 
-def monthly_export(monthly: pd.DataFrame) -> pd.DataFrame:
-    """The monthly path (month 0 = 31 Dec of the baseline year) with a month column first."""
-    out = monthly.copy()
-    out.index.name = "month"
-    return out.reset_index()
+Cell = str | Num | None
 
 
-def scenario_frame(plan: Plan, levers: Mapping[str, Any], lang: str) -> pd.DataFrame:
-    """One row per lever: id, group, label, unit, value, default (plan units: percent for rates)."""
-    rows = [
-        {
-            "id": lv.id,
-            "group": lv.group,
-            "label": lv.label(lang),
-            "unit": lv.unit(lang),
-            "value": levers.get(lv.id, lv.default),
-            "default": lv.default,
-        }
-        for lv in plan.levers
-    ]
-    return pd.DataFrame(rows)
-
-
-def targets_frame(plan: Plan, lang: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "id": t.id,
-                "label": t.label(lang),
-                "source_vi": t.source_vi,
-                "target": t.value,
-                "unit": t.unit(lang),
-                "main_lever": t.main_lever,
-            }
-            for t in plan.targets
-        ]
-    )
-
-
-def baseline_frame(plan: Plan, overrides: Mapping[str, float], lang: str) -> pd.DataFrame:
-    """The baseline with provenance, the plan's value and the value used (override or plan)."""
-    rows = []
-    for b in plan.baseline:
-        rows.append(
-            {
-                "id": b.id,
-                "symbol": b.symbol,
-                "label": plan.target(b.id).label(lang),
-                "unit": plan.target(b.id).unit(lang),
-                "plan_value": b.value,
-                "value_used": float(overrides.get(b.id, b.value)),
-                "overridden": b.id in overrides,
-                "provenance": b.provenance,
-                "date": b.date or "",
-                "source": b.source or "",
-                "note": b.note(lang),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def observations_frame(plan: Plan, observations: Iterable[Observation], lang: str) -> pd.DataFrame:
-    rows = [
-        {
-            "indicator": o.indicator,
-            "label": plan.target(o.indicator).label(lang),
-            "date": o.date.isoformat(),
-            "date_label": o.date_label(lang),
-            "qualifier": o.qualifier,
-            "value": o.value,
-            "unit": plan.target(o.indicator).unit(lang),
-            "scope": o.scope(lang),
-            "note": o.note(lang),
-            "source": o.source,
-        }
-        for o in observations
-    ]
-    return pd.DataFrame(rows)
+def num(value: float, decimals: int) -> Num | None:
+    """A number rounded like the screen (None when it is not finite: an empty cell)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return Num(round(float(value), decimals) + 0.0, decimals)  # + 0.0: no "-0" for a tiny negative gap
 
 
 @dataclass(frozen=True)
-class ExportFrames:
-    """Everything the downloads need, as plain tables (built once per run, cheap)."""
+class Section:
+    """One table: a header row and rows of cells; ``title`` (optional) is written on a row above it."""
 
-    scenario: pd.DataFrame
-    year_end: pd.DataFrame
-    monthly: pd.DataFrame
-    targets: pd.DataFrame
-    baseline: pd.DataFrame
-    observations: pd.DataFrame
-    meta: dict[str, str] = field(default_factory=dict)
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    title: str = ""
 
 
-def workbook_bytes(frames: ExportFrames) -> bytes:
-    """The Excel workbook: sheets scenario, year_end, monthly, sources (targets, baseline, observations)."""
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # in the session language (Excel: at most 31 characters)
+    sections: tuple[Section, ...]
+
+
+def _header(lang: str, key: str, unit: str = "") -> str:
+    text = tr(lang, f"exports.col.{key}")
+    return f"{text} ({unit})" if unit else text
+
+
+def year_end_section(plan: Plan, year_end: Mapping[str, float], *, lang: str, tol: float) -> Section:
+    """The scorecard: indicator, unit, projection, target, % of target, gap, status (in words)."""
+    card = scorecard(plan, dict(year_end), tol).to_dict("index")
+    rows = []
+    for target in plan.targets:
+        r = card[target.id]
+        d = target.decimals
+        rows.append(
+            (
+                target.label(lang),
+                target.unit(lang),
+                num(r["value"], d),
+                num(target.value, d),
+                num(r["percent"], 1),
+                num(r["gap"], d),
+                tr(lang, f"status.{r['status']}"),
+            )
+        )
+    columns = ("indicator", "unit", "projected", "target", "percent", "gap", "status")
+    return Section(tuple(_header(lang, c) for c in columns), tuple(rows))
+
+
+def month_end(plan: Plan, month: int) -> dt.date:
+    """The last day of month ``month`` after the baseline date (month 0 = the baseline date, 31 Dec)."""
+    start = plan.meta.baseline_date
+    first_of_next = dt.date(start.year + (start.month + month) // 12, (start.month + month) % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+def monthly_section(plan: Plan, paths: Mapping[str, Sequence[float]], *, lang: str) -> Section:
+    """Month 0–12 as rows (with the month's last day), one column per indicator, its unit in the header."""
+    columns = [_header(lang, "month"), _header(lang, "date")]
+    columns += [f"{t.label(lang)} ({t.unit(lang)})" for t in plan.targets]
+    months = len(next(iter(paths.values())))
+    rows = []
+    for m in range(months):
+        date = month_end(plan, m)
+        rows.append(
+            (
+                Num(m, 0),
+                date_text(date, lang),
+                *(num(paths[t.id][m], t.decimals) for t in plan.targets),
+            )
+        )
+    return Section(tuple(columns), tuple(rows))
+
+
+def date_text(date: dt.date, lang: str) -> str:
+    """31/12/2023 (vi) or 2023-12-31 (en): a text cell, the same in every spreadsheet's settings."""
+    return date.strftime("%d/%m/%Y") if lang == "vi" else date.isoformat()
+
+
+def scenario_section(plan: Plan, levers: Mapping[str, Any], *, lang: str) -> Section:
+    """One row per lever: group, lever, value, default, unit (percent for rates, as on the sliders)."""
+    groups = {g.id: g.label(lang) for g in plan.groups}
+    rows = []
+    for lv in plan.levers:
+        value = levers.get(lv.id, lv.default)
+        if lv.is_number:
+            shown: tuple[Cell, Cell] = (num(float(value), lv.decimals), num(float(lv.default), lv.decimals))
+        else:
+            shown = (lv.choice_label(str(value), lang), lv.choice_label(str(lv.default), lang))
+        rows.append((groups.get(lv.group, lv.group), lv.label(lang), *shown, lv.unit(lang)))
+    columns = ("group", "lever", "value", "default", "unit")
+    return Section(tuple(_header(lang, c) for c in columns), tuple(rows))
+
+
+def sources_sections(
+    plan: Plan, overrides: Mapping[str, float], observations: Iterable[Observation], *, lang: str, about: Mapping[str, str]
+) -> tuple[Section, ...]:
+    """Targets (with the source's wording), the baseline with provenance, the reported figures, and the file's facts."""
+    yes, no = tr(lang, "exports.yes"), tr(lang, "exports.no")
+    targets = Section(
+        tuple(_header(lang, c) for c in ("indicator", "target", "unit", "source_wording", "main_lever")),
+        tuple(
+            (
+                t.label(lang),
+                num(t.value, t.decimals),
+                t.unit(lang),
+                t.source_vi,
+                plan.lever(t.main_lever).label(lang) if t.main_lever else "",
+            )
+            for t in plan.targets
+        ),
+        title=tr(lang, "exports.section.targets"),
+    )
+    baseline_rows = []
+    for b in plan.baseline:
+        target = plan.target(b.id)
+        d = plan.baseline_decimals(b.id)
+        baseline_rows.append(
+            (
+                target.label(lang),
+                num(float(overrides.get(b.id, b.value)), d),
+                num(b.value, d),
+                target.unit(lang),
+                yes if b.id in overrides else no,
+                tr(lang, f"provenance.{b.provenance}"),
+                b.date or "",
+                b.source or "",
+                b.note(lang),
+                b.symbol,
+            )
+        )
+    baseline = Section(
+        tuple(
+            _header(lang, c)
+            for c in ("indicator", "value_used", "plan_value", "unit", "edited", "provenance", "date", "source", "note", "symbol")
+        ),
+        tuple(baseline_rows),
+        title=tr(lang, "exports.section.baseline"),
+    )
+    obs_rows = []
+    for o in observations:
+        target = plan.target(o.indicator)
+        qualifier = tr(lang, f"qualifier.{o.qualifier}") if o.qualifier else ""
+        obs_rows.append(
+            (
+                target.label(lang),
+                o.date_label(lang),
+                qualifier,
+                num(o.value, max(target.decimals, 0 if float(o.value).is_integer() else 1)),
+                target.unit(lang),
+                o.scope(lang),
+                o.note(lang),
+                o.source,
+            )
+        )
+    reported = Section(
+        tuple(_header(lang, c) for c in ("indicator", "date", "qualifier", "reported", "unit", "scope", "note", "source")),
+        tuple(obs_rows),
+        title=tr(lang, "exports.section.observations"),
+    )
+    facts = Section(
+        (_header(lang, "fact"), _header(lang, "fact_value")),
+        tuple((k, v) for k, v in about.items()),
+        title=tr(lang, "exports.section.about"),
+    )
+    return targets, baseline, reported, facts
+
+
+def compare_section(
+    plan: Plan, names: Sequence[str], year_end: Mapping[str, Sequence[float]], *, lang: str, tol: float
+) -> Section:
+    """The Compare page's table: per indicator its unit and target, then each scenario's value and status."""
+    status = tr(lang, "exports.col.status")
+    columns = [_header(lang, "indicator"), _header(lang, "unit"), _header(lang, "target")]
+    for name in names:
+        columns += [name, f"{name}: {status}"]
+    rows = []
+    for target in plan.targets:
+        values = [float(v) for v in year_end[target.id]]
+        codes = status_codes(values, target.value, tol)
+        cells: list[Cell] = [target.label(lang), target.unit(lang), num(target.value, target.decimals)]
+        for value, code in zip(values, codes, strict=True):
+            cells += [num(value, target.decimals), tr(lang, f"status.{STATUSES[int(code)]}")]
+        rows.append(tuple(cells))
+    return Section(tuple(columns), tuple(rows))
+
+
+CompareValues = tuple[tuple[str, tuple[float, ...]], ...]  # indicator id → one year-end value per scenario
+
+
+def compare_csv(plan: Plan, names: tuple[str, ...], year_end: CompareValues, lang: str, tol: float) -> bytes:
+    return csv_bytes(compare_section(plan, names, dict(year_end), lang=lang, tol=tol), lang)
+
+
+def compare_workbook(plan: Plan, names: tuple[str, ...], year_end: CompareValues, lang: str, tol: float) -> bytes:
+    section = compare_section(plan, names, dict(year_end), lang=lang, tol=tol)
+    return workbook_bytes((Sheet(tr(lang, "exports.sheet.compare"), (section,)),))
+
+
+# ------------------------------------------------------------ what to export
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What a download builds its file from: plain values taken during the page's run, so the file can be
+    built later (when clicked, on another thread) without the session or Streamlit's caches."""
+
+    plan: Plan = field(compare=False)
+    observations: tuple[Observation, ...] = field(compare=False)
+    levers: tuple[tuple[str, Any], ...]
+    baseline: tuple[tuple[str, float], ...]
+    tolerance: float  # a fraction (0.05), as the model takes it
+    lang: str
+    name: str = ""  # the scenario's name ("" → "Custom …" with the time the file is made)
+
+
+def export_request(name: str = "") -> ExportRequest:
+    """The session's scenario, language and tolerance; ``name`` a name the user gave it (optional)."""
+    lever_items, baseline_items = state.scenario_key()
+    preset = state.matching_preset()
+    lang = state.lang()
+    plan = state.get_plan()
+    if not name and preset is not None:
+        name = plan.preset(preset).label(lang)
+    return ExportRequest(
+        plan=plan,
+        observations=state.get_observations(),
+        levers=lever_items,
+        baseline=baseline_items,
+        tolerance=float(state.tolerance()),
+        lang=lang,
+        name=name,
+    )
+
+
+def scenario_name(request: ExportRequest, now: dt.datetime | None = None) -> str:
+    """The name a file carries: the given one, else "Tùy chỉnh 02/12/2026 20:40" (Vietnam's time)."""
+    if request.name.strip():
+        return request.name.strip()
+    now = now or dt.datetime.now(VIETNAM)
+    when = now.strftime("%d/%m/%Y %H:%M") if request.lang == "vi" else now.strftime("%Y-%m-%d %H:%M")
+    return tr(request.lang, "exports.custom_name", when=when)
+
+
+def _about(request: ExportRequest, name: str) -> dict[str, str]:
+    plan, lang = request.plan, request.lang
+    return {
+        tr(lang, "exports.about.scenario"): name,
+        tr(lang, "exports.about.plan"): f"{plan.id} ({plan.version})",
+        tr(lang, "exports.about.source"): plan.meta.source_title,
+        tr(lang, "exports.about.tolerance"): number(request.tolerance * 100, lang, 1) + " %",
+        tr(lang, "exports.about.made"): dt.datetime.now(VIETNAM).strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M"),
+    }
+
+
+def results_sheets(request: ExportRequest) -> tuple[Sheet, ...]:
+    """The workbook's sheets: scenario (levers), year end, month by month, sources."""
+    plan, lang = request.plan, request.lang
+    levers, baseline = dict(request.levers), dict(request.baseline)
+    projection = project(plan, levers, baseline)
+    paths = {i: projection.paths[i][:, 0] for i in projection.paths}
+    name = scenario_name(request)
+    return (
+        Sheet(tr(lang, "exports.sheet.scenario"), (scenario_section(plan, levers, lang=lang),)),
+        Sheet(
+            tr(lang, "exports.sheet.year_end"),
+            (year_end_section(plan, projection.year_end_dict(), lang=lang, tol=request.tolerance),),
+        ),
+        Sheet(tr(lang, "exports.sheet.monthly"), (monthly_section(plan, paths, lang=lang),)),
+        Sheet(
+            tr(lang, "exports.sheet.sources"),
+            sources_sections(plan, baseline, request.observations, lang=lang, about=_about(request, name)),
+        ),
+    )
+
+
+# ------------------------------------------------------------------ files
+
+
+def csv_bytes(section: Section, lang: str) -> bytes:
+    """One table as CSV in UTF-8 with a byte-order mark (Excel then shows Vietnamese letters). In the
+    Vietnamese view "; " separated with a decimal comma, as Excel reads it under Vietnamese settings;
+    in the English view "," and a decimal point."""
+    sep, point = (";", ",") if lang == "vi" else (",", ".")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(section.columns)
+    for row in section.rows:
+        writer.writerow([_csv_cell(c, point) for c in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(cell: Cell, point: str) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Num):
+        return f"{cell.value:.{cell.decimals}f}".replace(".", point)
+    return cell
+
+
+def workbook_bytes(sheets: Sequence[Sheet], *, active: int = 0) -> bytes:
+    """The Excel workbook: each sheet's tables with a bold header, frozen below it (a sheet of one
+    table), numbers as numbers shown with their decimals, columns as wide as their text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for sheet in sheets:
+        ws = book.create_sheet(_sheet_title(sheet.name))
+        row = 1
+        for section in sheet.sections:
+            if section.title:
+                ws.cell(row=row, column=1, value=section.title).font = Font(bold=True, size=12)
+                row += 1
+            for col, header in enumerate(section.columns, start=1):
+                ws.cell(row=row, column=col, value=header).font = bold
+            if len(sheet.sections) == 1:
+                ws.freeze_panes = ws.cell(row=row + 1, column=1)
+            for cells in section.rows:
+                row += 1
+                for col, cell in enumerate(cells, start=1):
+                    if isinstance(cell, Num):
+                        target = ws.cell(row=row, column=col, value=cell.value)
+                        target.number_format = "#,##0" + ("." + "0" * cell.decimals if cell.decimals else "")
+                    elif cell is not None:
+                        ws.cell(row=row, column=col, value=cell)
+            row += 2
+        _fit_columns(ws)
+    book.active = min(active, len(sheets) - 1)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frames.scenario.to_excel(writer, sheet_name="scenario", index=False)
-        frames.year_end.to_excel(writer, sheet_name="year_end", index=False)
-        frames.monthly.to_excel(writer, sheet_name="monthly", index=False)
-        # "sources": three tables one below the other, each under a title row.
-        row = 0
-        sheet_rows: list[tuple[int, str]] = []
-        for title, table in (
-            ("targets", frames.targets),
-            ("baseline", frames.baseline),
-            ("observations", frames.observations),
-        ):
-            sheet_rows.append((row, title))
-            table.to_excel(writer, sheet_name="sources", index=False, startrow=row + 1)
-            row += len(table) + 3
-        sources = writer.sheets["sources"]
-        for r, title in sheet_rows:
-            sources.cell(row=r + 1, column=1, value=title)
-        meta_col = max(len(frames.observations.columns), len(frames.baseline.columns)) + 2
-        for i, (k, v) in enumerate(frames.meta.items()):
-            sources.cell(row=i + 1, column=meta_col, value=k)
-            sources.cell(row=i + 1, column=meta_col + 1, value=v)
-        for ws in writer.sheets.values():
-            _fit_columns(ws)
+    book.save(buffer)
     return buffer.getvalue()
 
 
+def _sheet_title(name: str) -> str:
+    return re.sub(r"[\\/*?:\[\]]", " ", name)[:31]
+
+
 def _fit_columns(ws: Any) -> None:
-    """Column widths from the longest cell (capped), so the sheet is readable when opened."""
+    """Column widths from the longest cell (a header wraps past 40 characters), so the sheet reads when opened."""
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
         for cell in row:
-            if cell.value is not None:
-                widths[cell.column] = max(widths.get(cell.column, 0), len(str(cell.value)))
+            if cell.value is None:
+                continue
+            text = f"{cell.value:,.{_decimals(cell.number_format)}f}" if isinstance(cell.value, float | int) else str(cell.value)
+            widths[cell.column] = max(widths.get(cell.column, 0), min(len(text), 60))
+            if cell.font.bold and len(text) > 40:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 48)
+
+
+def _decimals(number_format: str) -> int:
+    return len(number_format.partition(".")[2]) if "." in number_format else 0
 
 
 def current_scenario(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float], name: str = "") -> Scenario:
@@ -190,29 +428,29 @@ def current_scenario(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[st
     return scenario
 
 
-def scenario_json_bytes(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float]) -> bytes:
-    return to_json(plan, current_scenario(plan, levers, baseline)).encode("utf-8")
+def scenario_json_bytes(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float], name: str = "") -> bytes:
+    return to_json(plan, current_scenario(plan, levers, baseline, name=name)).encode("utf-8")
 
 
-def gather_frames() -> ExportFrames:
-    """The export tables for the session's scenario and language."""
-    plan = state.get_plan()
-    lang = state.lang()
-    key = state.scenario_key()
-    return ExportFrames(
-        scenario=scenario_frame(plan, state.levers(), lang),
-        year_end=year_end_export(state.year_end(*key)),
-        monthly=monthly_export(state.monthly(*key)),
-        targets=targets_frame(plan, lang),
-        baseline=baseline_frame(plan, state.baseline_overrides(), lang),
-        observations=observations_frame(plan, state.get_observations(), lang),
-        meta={
-            "plan": plan.id,
-            "version": plan.version,
-            "source_title": plan.meta.source_title,
-            "tolerance_percent": number(state.tolerance() * 100, "en", 1),
-        },
-    )
+# The files each download builds, from an ExportRequest (called when the button is clicked).
+def year_end_csv(request: ExportRequest) -> bytes:
+    plan = request.plan
+    year_end = project(plan, dict(request.levers), dict(request.baseline)).year_end_dict()
+    return csv_bytes(year_end_section(plan, year_end, lang=request.lang, tol=request.tolerance), request.lang)
+
+
+def monthly_csv(request: ExportRequest) -> bytes:
+    projection = project(request.plan, dict(request.levers), dict(request.baseline))
+    paths = {i: projection.paths[i][:, 0] for i in projection.paths}
+    return csv_bytes(monthly_section(request.plan, paths, lang=request.lang), request.lang)
+
+
+def results_workbook(request: ExportRequest, *, active: int = 0) -> bytes:
+    return workbook_bytes(results_sheets(request), active=active)
+
+
+def scenario_json(request: ExportRequest) -> bytes:
+    return scenario_json_bytes(request.plan, dict(request.levers), dict(request.baseline), name=scenario_name(request))
 
 
 # ------------------------------------------------------ problems, in words
@@ -464,40 +702,79 @@ def _on_upload(uploader_key: str) -> None:
 # ------------------------------------------------------------------ drawing
 
 
-def render_downloads(page: str) -> None:
-    """Download buttons: results CSV (year end, monthly), Excel workbook, scenario JSON."""
-    plan = state.get_plan()
-    lang = state.lang()
-    frames = gather_frames()
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    # (strings key, data, file stem, extension, mime, icon); the workbook is built only when
-    # clicked (openpyxl takes a moment), from this run's tables.
-    buttons = (
-        ("csv_year_end", csv_bytes(frames.year_end), "year-end", "csv", "text/csv", ":material/table:"),
-        ("csv_monthly", csv_bytes(frames.monthly), "monthly", "csv", "text/csv", ":material/calendar_month:"),
-        ("excel", functools.partial(workbook_bytes, frames), "results", "xlsx", xlsx, ":material/grid_on:"),
-        (
-            "json",
-            scenario_json_bytes(plan, state.levers(), state.baseline_overrides()),
-            "scenario",
-            "json",
-            "application/json",
-            ":material/save:",
-        ),
+# Streamlit writes "Press Enter to apply" (English) under a text field: hidden under the scenario-name field,
+# whose value is used as it is typed anyway (sent with the caption above it: no style element of its own).
+NAME_CSS = '<style>[class*="st-key-data_sources_scenario_name"] [data-testid="InputInstructions"] { display: none; }</style>'
+
+
+def scenario_label() -> str:
+    """The name the scenario file gets when none is typed (the preset's, or "Custom" with the time)."""
+    return scenario_name(export_request())
+
+
+def _button(page: str, name: str, data: Any, file: str, mime: str, icon: str, lang: str) -> None:
+    """One download button: ``data`` a callable, so the file is built only when clicked (on another thread);
+    clicking reruns nothing (on_click="ignore")."""
+    st.download_button(
+        tr(lang, f"exports.{name}"),
+        data=data,
+        file_name=file,
+        mime=mime,
+        key=f"{page}_download_{name}",
+        icon=icon,
+        help=tr(lang, f"exports.{name}_help"),
+        width="stretch",
+        on_click="ignore",
     )
-    keys = {"csv_year_end": "csv", "csv_monthly": "monthly", "excel": "excel", "json": "json"}
-    for col, (name, data, stem, ext, mime, icon) in zip(st.columns(len(buttons)), buttons, strict=True):
-        col.download_button(
-            tr(lang, f"exports.{name}"),
-            data=data,
-            file_name=file_name(plan, stem, ext),
-            mime=mime,
-            key=f"{page}_download_{keys[name]}",
-            icon=icon,
-            help=tr(lang, f"exports.{name}_help"),
-            width="stretch",
-            on_click="ignore",
-        )
+
+
+def render_downloads(page: str, *, name: str = "") -> None:
+    """Every download: year-end results (CSV), month by month (CSV), the Excel workbook, the scenario file."""
+    request = export_request(name)
+    plan, lang = request.plan, request.lang
+    buttons = (
+        ("csv_year_end", functools.partial(year_end_csv, request), "year-end", "csv", ":material/table:"),
+        ("csv_monthly", functools.partial(monthly_csv, request), "monthly", "csv", ":material/event:"),
+        ("excel", functools.partial(results_workbook, request), "results", "xlsx", ":material/grid_on:"),
+        ("json", functools.partial(scenario_json, request), "scenario", "json", ":material/save:"),
+    )
+    for col, (what, data, stem, ext, icon) in zip(st.columns(len(buttons)), buttons, strict=True):
+        with col:
+            _button(page, what, data, file_name(plan, stem, ext), MIME[ext], icon, lang)
+
+
+def render_compare_downloads(names: Sequence[str], year_end: Mapping[str, Any]) -> None:
+    """Under the Compare page's table: it as CSV and as a one-sheet workbook (built when clicked)."""
+    plan, lang, tol = state.get_plan(), state.lang(), float(state.tolerance())
+    # Plain values (not the page's arrays): the file is built later, on another thread.
+    values = tuple((t.id, tuple(float(v) for v in year_end[t.id])) for t in plan.targets)
+    args = (plan, tuple(names), values, lang, tol)
+    csv_col, excel_col, _ = st.columns([1, 1, 1])
+    with csv_col:
+        _button("compare", "compare_csv", functools.partial(compare_csv, *args), file_name(plan, "compare", "csv"),
+                MIME["csv"], ":material/table:", lang)  # fmt: skip
+    with excel_col:
+        _button("compare", "compare_excel", functools.partial(compare_workbook, *args), file_name(plan, "compare", "xlsx"),
+                XLSX, ":material/grid_on:", lang)  # fmt: skip
+
+
+# The workbook opens on the sheet of the table the buttons sit under (results_sheets' order).
+_ACTIVE_SHEET = {"year_end": 1, "monthly": 2}
+
+
+def render_table_downloads(page: str, *, what: Literal["year_end", "monthly"]) -> None:
+    """Two buttons under a table: that table as CSV, and the workbook (opened on that table's sheet)."""
+    request = export_request()
+    plan, lang = request.plan, request.lang
+    builder = year_end_csv if what == "year_end" else monthly_csv
+    stem = "year-end" if what == "year_end" else "monthly"
+    csv_col, excel_col, _ = st.columns([1, 1, 1])
+    with csv_col:
+        _button(page, f"table_csv_{what}", functools.partial(builder, request), file_name(plan, stem, "csv"), "text/csv",
+                ":material/table:", lang)  # fmt: skip
+    with excel_col:
+        excel = functools.partial(results_workbook, request, active=_ACTIVE_SHEET[what])
+        _button(page, "table_excel", excel, file_name(plan, "results", "xlsx"), XLSX, ":material/grid_on:", lang)
 
 
 def render_upload(page: str) -> None:

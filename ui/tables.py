@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 from model.engine import scorecard
 from model.plan import Observation
 from model.text import number, percent, signed, tr
 from ui import state
-from ui.i18n import STATUS_ICONS, md_escape, t
+from ui.i18n import STATUS_ICONS, md_escape
+from ui.state import BaselineItems, LeverItems
 
 NBSP = "\u00a0"
 ROW_HEIGHT = 35  # st.dataframe's default row height, px
@@ -30,7 +31,8 @@ ROW_HEIGHT = 35  # st.dataframe's default row height, px
 # then moved another one (6 of 8 page loads in Chromium).
 # - Markdown tables (markdown_table): the first column names the indicator and keeps a readable width;
 #   the others wrap. On a phone (≤ 640 px) a scorecard (show_table(..., key=SCORECARD_KEY…)) shows
-#   indicator, status, projection and target only, with less padding: 390 px without scrolling sideways;
+#   indicator, status, projection and target only (no %, change, gap, unit, reported), with less padding:
+#   390 px without scrolling sideways;
 #   the caption right after it (about the "reported figure" column, not shown) is hidden too.
 # - The phone panel (ui/phone.py, containers keyed phone_panel_<page> and phone_summary_<page>): shown on
 #   a phone only, as a grid (slider and number side by side); its summary sticks below Streamlit's header
@@ -102,56 +104,142 @@ def observation_text(o: Observation, language: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class ScorecardView:
-    """What the Overview and Scenario pages show of one scenario: status counts, the headline, the table."""
+    """What the Overview and Scenario pages show of one scenario: status counts, the headline, the table.
+
+    With a reference scenario (the previous one, or the plan's default) the table also says what changed:
+    a "change" column (the projection minus the reference's, in the target's precision; empty when
+    unchanged) and, in the status cell of each target whose status flipped, the old status ("🟡 → ❌").
+    """
 
     counts: Mapping[str, int]  # reached / close / missed
     statuses: Mapping[str, str]  # target id → reached / close / missed
     headline: str
     rows: tuple[Mapping[str, str], ...]  # column header → text, one per target, in the plan's order
     markdown: str
+    flipped: tuple[str, ...] = ()  # target ids whose status differs from the reference's, in the plan's order
+    moved: int = 0  # targets whose projection changed (at their precision)
 
 
-# Built once per (year-end values, tolerance, language) in the server process: participants of a
-# workshop move the same sliders through the same values, so most reruns find their table here.
+YearEndKey = tuple[tuple[str, float], ...]
+
+
+def _change_text(change: float, language: str, decimals: int) -> str:
+    """"+15" / "−25" at the target's precision; empty when it rounds to nothing."""
+    if not math.isfinite(change) or round(change, decimals) == 0:
+        return ""
+    return signed(change, language, decimals)
+
+
+# Built once per (year-end values, reference values, tolerance, language) in the server process:
+# participants of a workshop move the same sliders through the same values, so most reruns find their
+# table here. No pandas on a hit; on a miss, one scorecard per scenario.
 @functools.lru_cache(maxsize=4096)
-def _scorecard_view(year_end: tuple[tuple[str, float], ...], tolerance: float, language: str) -> ScorecardView:
+def _scorecard_view(
+    year_end: YearEndKey, reference: YearEndKey | None, changes: bool, tolerance: float, language: str
+) -> ScorecardView:
     plan = state.get_plan()
     card = scorecard(plan, dict(year_end), tolerance).to_dict("index")
+    before = scorecard(plan, dict(reference), tolerance).to_dict("index") if reference is not None else None
     rows = []
+    strong = []
+    flipped = []
+    moved = 0
     for target in plan.targets:
         r = card[target.id]
         o = reality_check(target.id)
         status = f"{STATUS_ICONS[r['status']]} {tr(language, 'status.' + r['status'])}"
+        change = ""
+        was = r["status"]
+        if before is not None:
+            was = before[target.id]["status"]
+            change = _change_text(r["value"] - before[target.id]["value"], language, target.decimals)
+            moved += bool(change)
+        if was != r["status"]:
+            flipped.append(target.id)
+            # The old status by its icon, an arrow, then the new one in words: a mark, not a colour.
+            status = f"{STATUS_ICONS[was]} → {status}"
+        row = {
+            tr(language, "table.indicator"): target.label(language),
+            # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
+            tr(language, "table.status"): status.replace(" ", NBSP),
+            # "By how much" next to the status: what a phone shows without scrolling sideways.
+            tr(language, "table.percent"): percent(r["percent"] / 100.0, language, 1),
+            tr(language, "table.projected"): number(r["value"], language, target.decimals),
+            tr(language, "table.target"): number(target.value, language, target.decimals),
+        }
+        if changes:
+            # Sixth, after the target: a phone hides it with the columns after it (TABLE_CSS).
+            row[tr(language, "table.change")] = change
         rows.append(
-            {
-                tr(language, "table.indicator"): target.label(language),
-                # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
-                tr(language, "table.status"): status.replace(" ", NBSP),
-                # "By how much" next to the status: what a phone shows without scrolling sideways.
-                tr(language, "table.percent"): percent(r["percent"] / 100.0, language, 1),
-                tr(language, "table.projected"): number(r["value"], language, target.decimals),
-                tr(language, "table.target"): number(target.value, language, target.decimals),
+            row
+            | {
                 tr(language, "table.gap"): signed(r["gap"], language, target.decimals),
                 tr(language, "table.unit"): target.unit(language),
                 tr(language, "table.reported"): observation_text(o, language) if o else "",
             }
         )
+        marked = was != r["status"]
+        strong.append({tr(language, "table.status"): marked, tr(language, "table.change"): marked})
     statuses = [card[target.id]["status"] for target in plan.targets]
     counts = {s: statuses.count(s) for s in ("reached", "close", "missed")}
-    numbers = [tr(language, key) for key in ("table.projected", "table.target", "table.percent", "table.gap")]
+    numbers = [
+        tr(language, key) for key in ("table.projected", "table.change", "table.target", "table.percent", "table.gap")
+    ]
     return ScorecardView(
         counts=counts,
         statuses={target.id: card[target.id]["status"] for target in plan.targets},
         headline=tr(language, "overview.headline", reached=counts["reached"], total=len(statuses), close=counts["close"]),
         rows=tuple(rows),
-        markdown=markdown_table(rows, right=numbers),
+        markdown=markdown_table(rows, right=numbers, strong=strong),
+        flipped=tuple(flipped),
+        moved=moved,
     )
 
 
-def scorecard_view(year_end: Mapping[str, float]) -> ScorecardView:
-    """The scorecard of a scenario's year-end values in the session's language and tolerance."""
-    key = tuple(sorted((k, float(v)) for k, v in year_end.items()))
-    return _scorecard_view(key, float(state.tolerance()), state.lang())
+def year_end_key(year_end: Mapping[str, float]) -> YearEndKey:
+    return tuple(sorted((k, float(v)) for k, v in year_end.items()))
+
+
+def scorecard_view(
+    year_end: Mapping[str, float], reference: Mapping[str, float] | None = None, *, changes: bool = False
+) -> ScorecardView:
+    """The scorecard of a scenario's year-end values in the session's language and tolerance. ``changes``:
+    with the "change" column (empty until there is a ``reference``, another scenario's year-end values);
+    with a reference, the targets whose status differs from it are marked ("🟡 → ❌")."""
+    ref = year_end_key(reference) if reference is not None else None
+    return _scorecard_view(year_end_key(year_end), ref, changes or ref is not None, float(state.tolerance()), state.lang())
+
+
+# ------------------------------------------------------------ what changed
+# One session key: the scenario a scorecard last showed and the one before it, as scenario keys
+# (lever and baseline items). Their year-end values come from state.year_end's shared cache, so the
+# session keeps no copy of them. ui/phone.py's "phone_statuses" is not reused: it holds the current
+# scenario's values and, of the previous one, only the targets that flipped (not every projection),
+# and it is updated only on pages that draw the phone panel.
+SHOWN_KEY = "tables_shown_scenarios"
+
+
+def previous_scenario() -> tuple[LeverItems, BaselineItems] | None:
+    """The scenario shown before the current one changed (None until the first change).
+
+    A rerun that did not change the scenario (a page switch, the language, the tolerance) keeps the
+    same previous scenario, so the marks stay until the next change.
+    """
+    ss = st.session_state
+    current = state.scenario_key()
+    shown = ss.get(SHOWN_KEY)
+    if shown is None:
+        ss[SHOWN_KEY] = {"current": current, "previous": None}
+        return None
+    if shown["current"] != current:
+        shown = {"current": current, "previous": shown["current"]}
+        ss[SHOWN_KEY] = shown
+    return shown["previous"]
+
+
+def default_scenario() -> tuple[LeverItems, BaselineItems]:
+    """The plan's default scenario: every lever at its default, the plan's baseline."""
+    return state.items(state.get_plan().defaults()), ()
 
 
 def status_counts(year_end: Mapping[str, float]) -> Mapping[str, int]:
@@ -160,19 +248,6 @@ def status_counts(year_end: Mapping[str, float]) -> Mapping[str, int]:
 
 def headline(year_end: Mapping[str, float]) -> str:
     return scorecard_view(year_end).headline
-
-
-def year_end_export(year_end: Mapping[str, float]) -> pd.DataFrame:
-    """Raw year-end numbers for CSV/Excel: id, label, unit, value, target, percent, gap, status."""
-    plan = state.get_plan()
-    language = state.lang()
-    card = scorecard(plan, year_end, state.tolerance())
-    out = card.reset_index()
-    out.insert(1, "label", [plan.target(i).label(language) for i in out["id"]])
-    out.insert(2, "unit", [plan.target(i).unit(language) for i in out["id"]])
-    # Status as a code (reached/close/missed, for machines) and as the word people read.
-    out["status_label"] = [t(f"status.{s}") for s in out["status"]]
-    return out
 
 
 def markdown_table(

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 
 def scorecard(at: AppTest) -> pd.DataFrame:
-    return markdown_tables(at)[0]  # indexed by the indicator label
+    """Indexed by the indicator label; bold (the marks of a changed status) as read, without the asterisks."""
+    return markdown_tables(at)[0].replace(r"^\*\*(.*)\*\*$", r"\1", regex=True)
 
 
 def test_defaults_headline_and_worked_check(app: AppTest) -> None:
@@ -31,10 +32,11 @@ def test_new_coops_60_gives_875_close_and_60_missed(app: AppTest) -> None:
     app.select_slider(key="sidebar_new_coops").set_value(60).run()
     card = scorecard(app)
     assert card.loc["Tổng số hợp tác xã cuối năm", "Dự báo cuối năm"] == "875"
-    assert card.loc["Tổng số hợp tác xã cuối năm", "Đánh giá"] == "🟡 Gần đạt"
+    # Both flipped with the move: the old status, an arrow, the new one (tests/app/test_what_changed.py).
+    assert card.loc["Tổng số hợp tác xã cuối năm", "Đánh giá"] == "✅ → 🟡 Gần đạt"
     assert card.loc["Tổng số hợp tác xã cuối năm", "% mục tiêu"] == "97,2%"
     assert card.loc["Hợp tác xã thành lập mới", "Dự báo cuối năm"] == "60"
-    assert card.loc["Hợp tác xã thành lập mới", "Đánh giá"] == "❌ Chưa đạt"
+    assert card.loc["Hợp tác xã thành lập mới", "Đánh giá"] == "✅ → ❌ Chưa đạt"
     assert card.loc["Hợp tác xã thành lập mới", "Chênh lệch"] == "−25"
 
 
@@ -49,7 +51,7 @@ def test_preset_moves_levers_and_scorecard(app: AppTest) -> None:
     # after founding: A = Σ 56/12 · 0.98^((12−m)/12) ≈ 56 · 0.98908 = 55.39; N ≈ 854.1.
     # 854 < 0.95 · 900 = 855: just outside the 5 % tolerance → missed.
     assert card.loc["Tổng số hợp tác xã cuối năm", "Dự báo cuối năm"] == "854"
-    assert card.loc["Tổng số hợp tác xã cuối năm", "Đánh giá"] == "❌ Chưa đạt"
+    assert card.loc["Tổng số hợp tác xã cuối năm", "Đánh giá"] == "✅ → ❌ Chưa đạt"
     # Moving a lever turns the preset picker to "custom".
     app.select_slider(key="sidebar_new_coops").set_value(57).run()
     assert app.selectbox(key="sidebar_preset_vi").value == "__custom__"
@@ -62,7 +64,8 @@ def test_tolerance_zero_leaves_no_close(app: AppTest) -> None:
 
 def test_reset_restores_defaults(app: AppTest) -> None:
     app.select_slider(key="sidebar_new_coops").set_value(10).run()
-    app.button[0].click().run()
+    # The reset button by its label: the levers' − / + buttons come before it in the sidebar.
+    next(b for b in app.button if b.label == "Đặt lại mặc định").click().run()
     assert app.select_slider(key="sidebar_new_coops").value == 85
     assert app.subheader[0].value == "5/17 chỉ tiêu đạt, 3 gần đạt"
 

@@ -183,7 +183,7 @@ def test_screenshots_phone_and_wide(phone: Page, wide: Page, app_url: str, lang:
     expect(wide.locator(f".st-key-{exact_key('overview', 'new_coops')}")).to_be_hidden()
     # The wide scorecard keeps every column.
     headers = wide.locator('[class*="st-key-scorecard_"] table thead th')
-    expect(headers).to_have_count(8)
+    expect(headers).to_have_count(9)  # with the "change" column (empty until the scenario changes)
     for header in headers.all():
         expect(header).to_be_visible()
     wide.screenshot(path=str(tmp_path / f"overview-1400-{lang}.png"))
