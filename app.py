@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model.text import tr
-from ui import state, workshop
+from ui import exact, state, workshop
 from ui.i18n import t
 from ui.share import remember_link_report, render_link_report, render_share_box
 
@@ -53,16 +53,21 @@ with st.sidebar:
         on_change=_apply_preset,
         help=t("sidebar.preset_help"),
     )
-    st.markdown(f"**{t('sidebar.main_levers')}**")
-    for lever_id in MAIN_LEVERS:
-        lever = plan.lever(lever_id)
-        unit = lever.unit(lang)
-        state.lever_widget(
-            lever_id,
-            page="sidebar",
-            label=f"{lever.label(lang)} ({unit})" if unit else lever.label(lang),
-            help_text=lever.help(lang),
-        )
+    # The style of every lever's value box (sidebar, Scenario page, phone panel) travels with this heading.
+    st.markdown(f"**{t('sidebar.main_levers')}**\n\n{exact.EXACT_CSS}", unsafe_allow_html=True)
+    with st.container(key=f"{exact.STACK}sidebar"):  # each slider with − , its value, + under it
+        for lever_id in MAIN_LEVERS:
+            lever = plan.lever(lever_id)
+            unit = lever.unit(lang)
+            state.lever_widget(
+                lever_id,
+                page="sidebar",
+                label=f"{lever.label(lang)} ({unit})" if unit else lever.label(lang),
+                help_text=lever.help(lang),
+            )
+            exact.exact_box(
+                lever_id, key=exact.exact_key("sidebar", lever_id), label=exact.box_label(lever_id, lang), language=lang
+            )
     with st.expander(t("sidebar.settings")):
         state.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import exact, state
 from ui.exports import render_table_downloads
 from ui.i18n import t
 from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path, remember_choice
@@ -28,9 +28,15 @@ with levers_col:
     st.subheader(t("scenario.levers"))
     for index, group in enumerate(plan.groups):
         # A key keeps the expander open while its label gains or loses the "changed" badge.
-        with st.expander(group_header(group, lang), expanded=index == 0, key=f"scenario_group_{group.id}"):
-            for lever in group_levers(group):
-                state.lever_widget(lever.id, page="scenario", label=lever_label(lever, lang), help_text=lever.help(lang))
+        # on_change="rerun": the value boxes (− , value, +) are drawn in open groups only (cost: three widgets each).
+        box = st.expander(group_header(group, lang), expanded=index == 0, key=f"scenario_group_{group.id}", on_change="rerun")
+        with box:
+            with st.container(key=f"{exact.STACK}scenario_{group.id}"):
+                for lever in group_levers(group):
+                    state.lever_widget(lever.id, page="scenario", label=lever_label(lever, lang), help_text=lever.help(lang))
+                    if box.open and lever.is_number:
+                        box_key, box_label = exact.exact_key("scenario", lever.id), exact.box_label(lever.id, lang)
+                        exact.exact_box(lever.id, key=box_key, label=box_label, language=lang)
             st.button(
                 t("scenario.reset_group"),
                 key=f"scenario_reset_{group.id}",

@@ -3,8 +3,8 @@
 On a phone the sidebar is a drawer over three quarters of the screen: a participant moving a slider
 there cannot see the result. `participant_panel` draws, in the page, a summary that sticks to the top
 of the screen (the count of targets reached and close, and the targets whose status the last move
-flipped) and the main levers, each a slider with a number input beside it (− / + steps, an exact
-value typed). The panel is shown only on narrow screens (ui.tables.TABLE_CSS hides it above 640 px);
+flipped) and the main levers, each a slider with − / + steps and a box for an exact value beside it
+(ui.exact). The panel is shown only on narrow screens (ui.tables.TABLE_CSS hides it above 640 px);
 the desktop keeps the sidebar.
 
 Cost: a workshop's participants share one server core, so a rerun here only reads cached things
@@ -16,17 +16,15 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from typing import Any
 
 import streamlit as st
 
 from model.text import number, tr
-from ui import state
+from ui import exact, state
 from ui.i18n import STATUS_ICONS, md_escape
 from ui.tables import TABLE_CSS, scorecard_view
 
 STATUS_KEY = "phone_statuses"  # the last scenario seen, its statuses and year-end values, and what the move flipped
-SNAPPED_KEY = "phone_snapped"  # lever id → the typed value that was moved onto the grid (shown once)
 MAX_CHANGES = 4  # lines of flipped targets in the summary; the rest as "… and n more"
 
 
@@ -44,7 +42,8 @@ def slider_key(page: str, lever_id: str) -> str:
 
 
 def exact_key(page: str, lever_id: str) -> str:
-    return f"{page}_phone_{lever_id}_exact"
+    """The lever's value box (ui.exact); its − and + are keyed ``<this>_down`` and ``<this>_up``."""
+    return exact.exact_key(f"{page}_phone", lever_id)
 
 
 # ------------------------------------------------------------------ summary
@@ -102,72 +101,12 @@ def summary_markdown(
 
 
 @functools.cache
-def _labels(lever_id: str, language: str) -> tuple[str, str, str]:
-    """The slider's label, its help and the number input's (screen-reader) label."""
+def _labels(lever_id: str, language: str) -> tuple[str, str]:
+    """The slider's label and its help."""
     lever = state.get_plan().lever(lever_id)
     unit = lever.unit(language)
     label = f"{lever.label(language)} ({unit})" if unit else lever.label(language)
-    return label, lever.help(language), tr(language, "phone.exact", label=label)
-
-
-@functools.cache
-def _exact_spec(lever_id: str) -> dict[str, Any]:
-    """The number input's step and format (the lever's decimals).
-
-    No min_value / max_value: with them the browser refuses a value out of range with an English
-    message ("Number is outside the allowed range…") and keeps showing it, unused. Without them the
-    value reaches the callback, which puts it into the range and onto the grid, and the field shows
-    the value used (with a note saying so).
-    """
-    lv = state.get_plan().lever(lever_id)
-    # Floats for every lever: a whole-number field would cut a typed 61.7 to 61 before the callback sees it.
-    return {"step": float(lv.step_size), "format": f"%.{lv.decimals}f"}
-
-
-def _on_exact_change(lever_id: str, key: str) -> None:
-    """A typed or stepped value: onto the lever's grid and into its range, then into the scenario."""
-    value = st.session_state.get(key)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return  # nothing usable: the scenario keeps its value, and the field shows it again
-    snapped = state.snap_lever_value(lever_id, value)
-    if snapped != value:
-        st.session_state[SNAPPED_KEY] = {lever_id: value}
-    st.session_state["levers"] = {**state.levers(), lever_id: float(snapped)}
-
-
-def exact_input(lever_id: str, *, page: str, language: str) -> None:
-    """A number input for one numeric lever: set from the scenario, written back in its callback."""
-    key = exact_key(page, lever_id)
-    spec = _exact_spec(lever_id)
-    st.session_state[key] = float(state.snap_lever_value(lever_id, float(state.levers()[lever_id])))
-    st.number_input(
-        _labels(lever_id, language)[2],
-        # May be emptied: the callback gets None and keeps the lever (a non-empty field would fall back to
-        # its default, 0). Its clear button is hidden (TABLE_CSS): the field is never left empty.
-        value=None,
-        key=key,
-        on_change=_on_exact_change,
-        args=(lever_id, key),
-        label_visibility="collapsed",
-        **spec,
-    )
-
-
-def _snapped_note(lever_id: str, language: str) -> str | None:
-    """Once, after a typed value was moved: "2.3 is not on the slider's steps of 0.5: 2.5 is used",
-    "99 is outside the range 0.0 – 20.0: 20.0 is used"."""
-    typed = st.session_state.get(SNAPPED_KEY, {}).get(lever_id)
-    if typed is None:
-        return None
-    lv = state.get_plan().lever(lever_id)
-    values = {
-        "typed": number(float(typed), language, max(lv.decimals, 2), trim=True),
-        "used": state.format_lever_value(lever_id, state.levers()[lever_id], language),
-    }
-    if lv.lo <= typed <= lv.hi:
-        return tr(language, "phone.snapped", step=number(lv.step_size, language, lv.decimals), **values)
-    lo, hi = number(lv.lo, language, lv.decimals), number(lv.hi, language, lv.decimals)
-    return tr(language, "phone.clamped", lo=lo, hi=hi, **values)
+    return label, lever.help(language)
 
 
 # ------------------------------------------------------------------ the panel
@@ -188,12 +127,11 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
         with st.container(key=summary_key(page)):
             summary = summary_markdown(view.counts, view.statuses, changes, language)
             st.markdown(f"{summary}\n\n{TABLE_CSS}", unsafe_allow_html=True)
-        for lever_id in state.MAIN_LEVERS:
-            label, help_text, _ = _labels(lever_id, language)
-            # Slider and number side by side: the panel is a two-column grid (TABLE_CSS), no container per lever.
-            state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
-            exact_input(lever_id, page=page, language=language)
-            note = _snapped_note(lever_id, language)
-            if note is not None:
-                st.caption(note)
-        st.session_state.pop(SNAPPED_KEY, None)
+        # Slider, − , the value, + on one row per lever (ui.exact.EXACT_CSS), one container for all five.
+        with st.container(key=f"{exact.INLINE}{page}"):
+            for lever_id in state.MAIN_LEVERS:
+                label, help_text = _labels(lever_id, language)
+                state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
+                exact.exact_box(
+                    lever_id, key=exact_key(page, lever_id), label=exact.box_label(lever_id, language), language=language
+                )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 from apptools import make_app, markdown_tables, plain
+from babel.numbers import parse_decimal
 from streamlit.testing.v1 import AppTest
 
 from model.engine import DEFAULT_TOLERANCE, project, statuses
 from model.plan import load_plan
-from model.text import number, tr
+from model.text import LOCALES, number, tr
 from ui import compare, phone
 from ui.state import MAIN_LEVERS
 from ui.tables import SCORECARD_KEY, TABLE_CSS
@@ -42,17 +43,24 @@ def summary(at: AppTest, page: str = "overview") -> list[str]:
     return [plain(line).strip().replace("**", "") for line in body.split("  \n")]
 
 
-def exact(at: AppTest, lever_id: str, page: str = "overview"):  # AppTest's NumberInput
-    return at.number_input(key=phone.exact_key(page, lever_id))
+def exact(at: AppTest, lever_id: str, page: str = "overview"):  # AppTest's TextInput
+    return at.text_input(key=phone.exact_key(page, lever_id))
+
+
+def step(at: AppTest, lever_id: str, direction: str, page: str = "overview") -> AppTest:
+    """Press the panel's − ("down") or + ("up") of a lever and run."""
+    return at.button(key=f"{phone.exact_key(page, lever_id)}_{direction}").click().run()
 
 
 def lever_values(at: AppTest, lever_id: str) -> tuple[float, float, float, float]:
-    """The lever as the scenario, the sidebar's slider, the panel's slider and the panel's number hold it."""
+    """The lever as the scenario, the sidebar's slider, the panel's slider and the panel's box hold it
+    (the box read back from its text in the session's format)."""
+    lang = at.session_state["lang"]
     return (
         at.session_state["levers"][lever_id],
         at.select_slider(key=f"sidebar_{lever_id}").value,
         at.select_slider(key=phone.slider_key("overview", lever_id)).value,
-        exact(at, lever_id).value,
+        float(parse_decimal(exact(at, lever_id).value, locale=LOCALES[lang], strict=True)),
     )
 
 
@@ -84,17 +92,18 @@ def test_panel_on_the_overview(lang: str) -> None:
         lever = PLAN.lever(lever_id)
         slider = at.select_slider(key=phone.slider_key("overview", lever_id))
         assert slider.label.startswith(lever.label(lang))
-        number_input = exact(at, lever_id)
-        assert number_input.value == lever.default
-        assert number_input.step == lever.step_size
-        assert number_input.label == tr(lang, "phone.exact", label=slider.label)
+        box = exact(at, lever_id)
+        assert box.value == number(float(lever.default), lang, lever.decimals)  # the locale's format: 3,0 / 3.0
+        assert box.label == tr(lang, "phone.exact", label=slider.label)
+        assert at.button(key=f"{phone.exact_key('overview', lever_id)}_down").label == "−"
+        assert at.button(key=f"{phone.exact_key('overview', lever_id)}_up").label == "+"
     # The defaults: 5 of 17 reached, 3 close (MODEL.md's worked check); nothing changed yet.
     assert summary(at) == [tr(lang, "phone.summary", reached=5, total=17, close=3)]
 
 
 def test_typing_a_number_sets_the_lever_everywhere() -> None:
     at = make_app()
-    exact(at, "new_coops").set_value(60).run()
+    exact(at, "new_coops").set_value("60").run()
     assert not at.exception
     assert lever_values(at, "new_coops") == (60, 60, 60, 60)
     assert summary(at)[0] == headline("vi", with_new_coops(60))
@@ -117,7 +126,7 @@ def test_typing_a_number_sets_the_lever_everywhere() -> None:
 )
 def test_typed_value_off_the_grid_is_snapped_and_said(lever_id: str, typed: float, used: float, note_key: str) -> None:
     at = make_app()
-    exact(at, lever_id).set_value(typed).run()
+    exact(at, lever_id).set_value(number(typed, "vi", 2, trim=True)).run()
     assert not at.exception
     assert lever_values(at, lever_id) == (used, used, used, used)
     lever = PLAN.lever(lever_id)
@@ -135,26 +144,30 @@ def test_typed_value_off_the_grid_is_snapped_and_said(lever_id: str, typed: floa
 
 def test_a_value_on_the_grid_needs_no_note() -> None:
     at = make_app()
-    exact(at, "dissolution_rate").set_value(3.5).run()
+    exact(at, "dissolution_rate").set_value("3,5").run()
     assert lever_values(at, "dissolution_rate") == (3.5, 3.5, 3.5, 3.5)
     assert not [c for c in at.caption if "3,5" in c.value]
 
 
 def test_minus_and_plus_step_the_lever() -> None:
     at = make_app()
-    exact(at, "new_coops").increment().run()
+    step(at, "new_coops", "up")
     assert lever_values(at, "new_coops") == (86, 86, 86, 86)
-    exact(at, "revenue_growth").decrement().run()
+    step(at, "revenue_growth", "down")
     assert lever_values(at, "revenue_growth") == (2.5, 2.5, 2.5, 2.5)
-    # − at the bottom of the range stays there (and says so).
-    exact(at, "dissolution_rate").decrement().run()
+    assert exact(at, "revenue_growth").value == "2,5"
+    # At the bottom of the range − is disabled (dissolution 0–20 %, default 0).
     assert lever_values(at, "dissolution_rate") == (0.0, 0.0, 0.0, 0.0)
+    assert at.button(key=f"{phone.exact_key('overview', 'dissolution_rate')}_down").disabled
+    step(at, "dissolution_rate", "up")
+    assert lever_values(at, "dissolution_rate") == (0.5, 0.5, 0.5, 0.5)
+    assert not at.button(key=f"{phone.exact_key('overview', 'dissolution_rate')}_down").disabled
     assert not at.exception
 
 
 def test_an_emptied_number_keeps_the_lever() -> None:
     at = make_app()
-    exact(at, "members_per_new_coop").set_value(None).run()
+    exact(at, "members_per_new_coop").set_value("").run()
     assert not at.exception
     assert lever_values(at, "members_per_new_coop") == (12, 12, 12, 12)
 
@@ -228,7 +241,7 @@ def test_panel_on_any_page_has_its_own_keys() -> None:
     at = AppTest.from_function(_panel_on_another_page, default_timeout=60)
     at.run()
     assert not at.exception
-    exact(at, "new_coops", page="elsewhere").set_value(70).run()
+    exact(at, "new_coops", page="elsewhere").set_value("70").run()
     assert not at.exception
     assert at.session_state["levers"]["new_coops"] == 70
     assert at.select_slider(key=phone.slider_key("elsewhere", "new_coops")).value == 70
