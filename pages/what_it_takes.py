@@ -8,6 +8,8 @@ from ui import state
 from ui.i18n import num, t
 from ui.tables import headline, table_height
 from ui.what_it_takes import (
+    answer_picker,
+    answers,
     default_target,
     goal_seek_detail,
     implied_highlights,
@@ -38,6 +40,8 @@ st.caption(t("what_it_takes.main.caption"))
 main_table = main_lever_table(plan, goal, year_end, levers, lang=lang, tol=tol)
 # A static table: the "value needed" sentences wrap instead of being cut off.
 st.table(main_table.set_index(main_table.columns[0]))
+# Apply one answer (one target's main lever, on the step grid) to the scenario.
+answer_picker(answers(plan, goal, levers), where="main", label=t("what_it_takes.answer_pick"), lang=lang, with_indicator=True)
 
 # ------------------------------------------------ the plan-implied scenario
 st.subheader(t("what_it_takes.implied.title"))
@@ -120,6 +124,9 @@ def target_detail(labels: dict[str, str], widget_key: str) -> None:
     if len(detail):
         st.dataframe(detail, hide_index=True, width="stretch", height=table_height(len(detail)), key="what_it_takes_detail")
     st.caption(t("what_it_takes.detail.goal_caption"))
+    found = answers(plan, goal, levers, indicator=target_id)
+    if answer_picker(found, where="detail", label=t("what_it_takes.answer_pick_detail"), lang=lang, with_indicator=False):
+        st.rerun(scope="app")  # the scenario changed: the whole page, not only this part
     if no_effect:
         with st.expander(t("what_it_takes.detail.no_effect", count=len(no_effect))):
             st.markdown(", ".join(no_effect))

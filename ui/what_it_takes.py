@@ -7,6 +7,7 @@ tornado from ui.state) into text in the session language; the page draws it.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from model.text import number, signed, strings, tr
 from ui import state
 from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.i18n import STATUS_ICONS
+from ui.tables import headline
 
 MAX_TORNADO_LEVERS = 12
 MAX_HIGHLIGHTS = 5
@@ -46,10 +48,10 @@ def change_text(lv: Lever, delta: float, lang: str, *, extra_decimals: int = 0) 
 
 
 def needed_text(plan: Plan, row: Mapping[str, Any], current: float, lang: str) -> str:
-    """The value needed and the change from now, in one cell: "ít nhất 61,47 %/năm (+58,47 điểm %)"."""
+    """The value needed and the change from now, in one cell: "ít nhất 61,5 %/năm (+58,5 điểm %)"."""
     needed, change = needed_texts(plan, row, current, lang)
     lv = plan.lever(str(row["lever"]))
-    if not change or round(float(row["value"]) - current, lv.decimals + 1) == 0:
+    if not change or round(grid_answer(lv, row) - current, lv.decimals + 1) == 0:
         return needed
     return tr(lang, "what_it_takes.needed_change", needed=needed, change=change)
 
@@ -57,19 +59,18 @@ def needed_text(plan: Plan, row: Mapping[str, Any], current: float, lang: str) -
 def needed_texts(plan: Plan, row: Mapping[str, Any], current: float, lang: str) -> tuple[str, str]:
     """(value needed, change from current) for one goal-seek row, in words for every kind.
 
-    "crossing": at least / at most the value (whether the indicator rises or
-    falls with the lever), unrounded: one decimal more than the slider shows.
+    "crossing": at least / at most the value (whether the indicator rises or falls with the lever),
+    on the lever's step grid with its own decimals: the value the slider would have to show, and the
+    value "apply" sets (61.47 % needed → "at least 61.5 %" on a 0.5 grid, the same as the
+    plan-implied table).
     """
     lv = plan.lever(str(row["lever"]))
     kind = row["kind"]
     if kind == "crossing":
-        value = float(row["value"])
+        value = grid_answer(lv, row)
         bound = "what_it_takes.at_least" if row["increasing"] else "what_it_takes.at_most"
-        # A value that is the slider's own number up to the solver's precision (84.9999999 → 85)
-        # is shown like the slider; anything else gets one decimal more.
-        extra = 0 if abs(round(value, lv.decimals) - value) <= 1e-6 * max(1.0, abs(value)) else 1
-        needed = tr(lang, bound, value=lever_value_text(lv, value, lang, extra_decimals=extra))
-        return needed, change_text(lv, value - current, lang, extra_decimals=extra)
+        needed = tr(lang, bound, value=lever_value_text(lv, value, lang))
+        return needed, change_text(lv, value - current, lang)
     if kind == "always":
         return tr(lang, "what_it_takes.always"), ""
     if kind == "unreachable":
@@ -82,6 +83,140 @@ def needed_texts(plan: Plan, row: Mapping[str, Any], current: float, lang: str) 
         )
         return tr(lang, "what_it_takes.unreachable", range=_range_text(lv, lang), best=best), ""
     return tr(lang, "what_it_takes.no_effect"), ""
+
+
+def grid_answer(lv: Lever, row: Mapping[str, Any]) -> float:
+    """A crossing's value on the lever's step grid, rounded in the direction that still reaches the target
+    (up when the indicator rises with the lever), inside the range."""
+    k = (float(row["value"]) - lv.lo) / lv.step_size
+    k = math.ceil(k - 1e-9) if row["increasing"] else math.floor(k + 1e-9)
+    return float(min(max(round(lv.lo + k * lv.step_size, 10), lv.lo), lv.hi))
+
+
+def answers(plan: Plan, goal: pd.DataFrame, levers: Mapping[str, Any], *, indicator: str | None = None) -> list[dict[str, Any]]:
+    """The goal-seek answers that can be applied: crossings whose grid value differs from the lever now.
+
+    One dict per answer (indicator, lever, value on the grid, increasing), in the plan's target order;
+    ``indicator``: that target's answers only (every lever), else each target's main lever.
+    """
+    rows = {(r["indicator"], r["lever"]): r for r in goal.to_dict("records") if r["kind"] == "crossing"}
+    pairs = (
+        [(indicator, lv.id) for lv in plan.levers]
+        if indicator is not None
+        else [(target.id, target.main_lever) for target in plan.targets]
+    )
+    found = []
+    for pair in pairs:
+        row = rows.get(pair)
+        if row is None:
+            continue
+        lv = plan.lever(pair[1])
+        value = grid_answer(lv, row)
+        if abs(value - float(levers[lv.id])) > 1e-9 * max(1.0, lv.step_size):
+            found.append({"indicator": pair[0], "lever": lv.id, "value": value, "increasing": bool(row["increasing"])})
+    return found
+
+
+def answer_label(plan: Plan, answer: Mapping[str, Any], *, lang: str, with_indicator: bool) -> str:
+    """ "Average revenue per coop: Revenue growth, existing coops → 61.5 % / yr" (the lever alone in a target's detail)."""
+    lv = plan.lever(str(answer["lever"]))
+    text = tr(lang, "what_it_takes.answer_option", lever=lv.label(lang), value=lever_value_text(lv, answer["value"], lang))
+    return f"{plan.target(str(answer['indicator'])).label(lang)}: {text}" if with_indicator else text
+
+
+def reaching_value(answer: Mapping[str, Any], baseline_items: state.BaselineItems) -> float:
+    """The answer's grid value, checked by projecting the scenario with it: if the target is not reached
+    there (a solver tolerance at a grid point), one step further in the reaching direction, within range."""
+    plan = state.get_plan()
+    lv = plan.lever(str(answer["lever"]))
+    value = float(answer["value"])
+    step = lv.step_size if answer["increasing"] else -lv.step_size
+    for _ in range(3):
+        year_end = state.year_end(state.items({**state.levers(), lv.id: value}), baseline_items)
+        if state.statuses_of(year_end)[str(answer["indicator"])] == "reached" or not lv.lo <= value + step <= lv.hi:
+            break
+        value = round(value + step, 10)
+    return value
+
+
+APPLIED_KEY = "what_it_takes_applied"  # what the last "apply" changed: shown once, next to the button used
+
+
+def apply_answer(answer: Mapping[str, Any], where: str) -> None:
+    """Set one lever to a goal-seek answer; remember what changed (lever, target before and after)."""
+    lever_items, baseline_items = state.scenario_key()
+    before_year_end = state.year_end(lever_items, baseline_items)
+    lever_id, indicator = str(answer["lever"]), str(answer["indicator"])
+    before = state.levers()[lever_id]
+    value = reaching_value(answer, baseline_items)
+    state.set_levers({lever_id: value})
+    st.session_state[APPLIED_KEY] = {
+        "where": where,
+        "lever": lever_id,
+        "indicator": indicator,
+        "before": float(before),
+        "after": value,
+        "indicator_before": float(before_year_end[indicator]),
+    }
+
+
+def applied_text(applied: Mapping[str, Any], *, lang: str) -> str:
+    """What the apply changed: the lever, the target (status and projection), the headline."""
+    plan = state.get_plan()
+    lv, target = plan.lever(str(applied["lever"])), plan.target(str(applied["indicator"]))
+    year_end = state.year_end(*state.scenario_key())
+    value = float(year_end[target.id])
+    return tr(
+        lang,
+        "what_it_takes.answer_applied",
+        lever=lv.label(lang),
+        before=number(applied["before"], lang, lv.decimals),
+        after=lever_value_text(lv, applied["after"], lang),
+        indicator=target.label(lang),
+        status=status_text(state.statuses_of(year_end)[target.id], lang),
+        old=number(applied["indicator_before"], lang, target.decimals),
+        new=with_unit(number(value, lang, target.decimals), target.unit(lang)),
+        headline=headline(year_end),
+    )
+
+
+def take_applied(where: str) -> Mapping[str, Any] | None:
+    """The last apply's record if it was made at ``where`` (shown once)."""
+    applied = st.session_state.get(APPLIED_KEY)
+    if applied is None or applied["where"] != where:
+        return None
+    del st.session_state[APPLIED_KEY]
+    return applied
+
+
+def answer_picker(found: list[dict[str, Any]], *, where: str, label: str, lang: str, with_indicator: bool) -> bool:
+    """A picker of applicable answers and one "Apply" button (two widgets, whatever the number of answers),
+    with what the last apply here changed. Returns True when the button was pressed (inside a fragment the
+    caller then reruns the whole app); outside one, ``where="main"``, the button's callback applies."""
+    plan = state.get_plan()
+    applied = take_applied(where)
+    if applied is not None:
+        st.success(applied_text(applied, lang=lang), icon="🎯")
+    if not found:
+        return False
+    labels = {f"{a['indicator']}/{a['lever']}": answer_label(plan, a, lang=lang, with_indicator=with_indicator) for a in found}
+    by_id = {f"{a['indicator']}/{a['lever']}": a for a in found}
+    choice = st.selectbox(
+        label, options=list(labels), format_func=labels.__getitem__, key=f"what_it_takes_answer_{where}_{labels_digest(labels)}"
+    )
+    answer = by_id[str(choice)]
+    in_fragment = where != "main"
+    clicked = st.button(
+        tr(lang, "what_it_takes.answer_apply"),
+        key=f"what_it_takes_answer_apply_{where}",
+        icon=":material/check:",
+        help=tr(lang, "what_it_takes.answer_help"),
+        on_click=None if in_fragment else apply_answer,
+        args=None if in_fragment else (answer, where),
+    )
+    if clicked and in_fragment:
+        apply_answer(answer, where)
+    return clicked and in_fragment
 
 
 def _range_text(lv: Lever, lang: str) -> str:
