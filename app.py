@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model.text import tr
-from ui import exact, state, workshop
+from ui import chrome, exact, state, workshop
 from ui.i18n import t
 from ui.share import remember_link_report, render_link_report, render_share_box
 
@@ -18,6 +18,7 @@ state.leave_legacy_pages_mode()
 state.init_state()
 remember_link_report(state.load_link())
 plan = state.get_plan()
+chrome.apply()  # Streamlit's own texts (uploader, Stop, …) in the session's language
 
 
 def _apply_preset() -> None:
@@ -83,7 +84,7 @@ state.sync_url()
 render_link_report()
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="home", default=True),
     st.Page("pages/scenario.py", title=t("nav.scenario"), icon=":material/tune:", url_path="scenario"),
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/uncertainty.py", title=t("nav.uncertainty"), icon=":material/casino:", url_path="uncertainty"),
@@ -92,6 +93,7 @@ pages = [
     st.Page("pages/workshop.py", title=t("nav.workshop"), icon=":material/groups:", url_path="workshop"),
     st.Page("pages/projector.py", title=t("nav.projector"), icon=":material/co_present:", url_path="projector"),
 ]
+pages.append(chrome.overview_alias(pages[0]))  # /overview opens the Overview (served at the root)
 page = st.navigation(pages, position="sidebar")
 if page.url_path != "projector":  # the projector's tab shows the room; it is not a participant
     # A participant's moves flow into their workshop room (widget callbacks ran before this run began).

@@ -1,11 +1,12 @@
-"""Uncertainty: Monte Carlo around the current scenario — probability of reaching each target,
-P10 / P50 / P90 year-end values and a fan chart; the number of draws and the seed are settings."""
+"""Uncertainty: thousands of plausible years around the current scenario (Monte Carlo) — in how many of
+100 each target is reached, beside the current scenario and why they differ; low / middle / high years,
+the month-by-month band and, next to it, the range each lever moves in. Years tried and their code (the
+seed) are settings."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from model.analysis import MonteCarloResult
 from ui import state
 from ui import uncertainty as mc
 from ui.i18n import heading, num, t
@@ -51,22 +52,34 @@ with col_button:
 
 lever_items, baseline_items = state.scenario_key()
 if draws > mc.SLOW_DRAWS:
-    with st.spinner(t("uncertainty.running", draws=num(draws)), show_time=True):
+    with st.spinner(t("uncertainty.running", draws=num(draws))):  # no show_time: its "(0.4 seconds)" is English
         result = state.montecarlo_result(lever_items, baseline_items, draws, seed)
 else:
     result = state.montecarlo_result(lever_items, baseline_items, draws, seed)
 
-# ---------------------------------------------------------------- table
+# ---------------------------------------------------------------- in plain words
+year_end = state.year_end(lever_items, baseline_items)
+levers = state.levers()
+pulls = mc.cached_pulls(lever_items, baseline_items)
 st.subheader(t("uncertainty.table_title", draws=num(draws), seed=seed))
 st.markdown(mc.reached_summary(plan, result, lang=lang))
-summary = mc.summary_table(plan, result, lang=lang)
+st.markdown(mc.central_count_text(plan, result, year_end, lang=lang))
+st.markdown(f"**{t('uncertainty.per_target_title')}**")
+st.markdown("\n".join("- " + line for line in mc.target_lines(plan, result, year_end, pulls, levers, lang=lang)))
+
+# ---------------------------------------------------------------- table
+summary = mc.summary_table(plan, result, year_end, lang=lang)
+helps = mc.column_help(lang)
 st.dataframe(
     summary,
     hide_index=True,
     width="stretch",
     height=table_height(len(summary)),
     key="uncertainty_table",
-    column_config={t("table.indicator"): st.column_config.TextColumn(pinned=True)},
+    column_config={
+        t("table.indicator"): st.column_config.TextColumn(pinned=True),
+        **{column: st.column_config.TextColumn(help=text) for column, text in helps.items()},
+    },
 )
 st.caption(t("uncertainty.table_note", draws=num(draws), margin=mc.margin_text(draws, lang)))
 
@@ -75,15 +88,15 @@ st.subheader(t("uncertainty.chart_title"))
 
 
 @st.fragment
-def fan(result: MonteCarloResult, scenario: tuple[state.LeverItems, state.BaselineItems]) -> None:
+def fan(result: mc.MonteCarloResult, scenario: tuple[state.LeverItems, state.BaselineItems]) -> None:
     """The fan chart of one indicator: choosing another reruns only this part."""
     indicator = state.indicator_select(t("uncertainty.indicator"), key="uncertainty_indicator")
     target = plan.target(indicator)
     unit = target.unit(lang)
     projection = state.monthly(*scenario)[indicator]
-    spec = mc.fan_spec_filled(
-        mc.fan_frame(result, projection, indicator), target=target.value, unit=unit, decimals=target.decimals, lang=lang
-    )
+    year = plan.meta.year
+    frame = mc.fan_frame(result, projection, indicator, year=year, lang=lang)
+    spec = mc.fan_spec_filled(frame, target=target.value, unit=unit, decimals=target.decimals, year=year, lang=lang)
     st.markdown(heading(target.label(lang), unit))
     st.vega_lite_chart(spec, width="stretch", alt=t("uncertainty.chart_alt", label=target.label(lang)))
     st.caption(t("uncertainty.chart_note"))
@@ -91,14 +104,18 @@ def fan(result: MonteCarloResult, scenario: tuple[state.LeverItems, state.Baseli
 
 fan(result, (lever_items, baseline_items))
 
-# ---------------------------------------------------------------- method
-with st.expander(t("uncertainty.method_title")):
-    st.markdown(t("uncertainty.method"))
-    ranges = mc.draw_ranges(plan, state.levers(), lang=lang)
-    st.dataframe(
-        ranges,
-        hide_index=True,
-        width="stretch",
-        height=table_height(len(ranges)),
-        key="uncertainty_ranges",
-    )
+# ---------------------------------------------------------------- the ranges, next to the chart
+st.subheader(t("uncertainty.ranges_title"))
+st.markdown(t("uncertainty.method"))
+note = mc.lopsided_note(plan, levers, lang=lang)
+if note:
+    st.info(note, icon=":material/info:")
+ranges = mc.draw_ranges(plan, levers, lang=lang)
+st.dataframe(
+    ranges,
+    hide_index=True,
+    width="stretch",
+    height=table_height(len(ranges)),
+    key="uncertainty_ranges",
+    column_config={t("uncertainty.col_lever"): st.column_config.TextColumn(pinned=True)},
+)

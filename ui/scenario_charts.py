@@ -19,7 +19,7 @@ from babel.dates import format_date
 
 from model.engine import status_of
 from model.plan import Observation
-from model.text import number
+from model.text import number, tr
 from ui import state
 from ui.charts import OBSERVED, PROJECTION, TARGET, cached_spec, filled_spec, style, utc_ms
 from ui.i18n import status_label, t
@@ -133,7 +133,23 @@ def _vl_date(day: dt.date) -> alt.DateTime:
     return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
 
 
-def _x_axis(*, wide: bool, year: int) -> tuple[alt.Scale, alt.Axis]:
+def month_axis(year: int, lang: str) -> tuple[alt.Scale, alt.Axis]:
+    """The x scale and axis of a chart of the plan year, month ends as dates (every month chart in the app)."""
+    return _x_axis(wide=False, year=year, lang=lang)
+
+
+def month_dates(year: int, months: int = 13) -> list[float]:
+    """Vega time values of the projection's months 0 … 12 (31 Dec of the year before, then each month's end)."""
+    return [utc_ms(month_end(year, m)) for m in range(months)]
+
+
+def date_texts(year: int, lang: str, months: int = 13) -> list[str]:
+    """The same months as people write them (tooltips)."""
+    pattern = tr(lang, "scenario.date_pattern")
+    return [format_date(month_end(year, m), format=pattern, locale=_LOCALES[lang]) for m in range(months)]
+
+
+def _x_axis(*, wide: bool, year: int, lang: str) -> tuple[alt.Scale, alt.Axis]:
     if wide:
         first, last = WIDE_YEARS
         ticks = [_vl_date(dt.date(y, 1, 1)) for y in range(first, last + 1)]
@@ -146,7 +162,7 @@ def _x_axis(*, wide: bool, year: int) -> tuple[alt.Scale, alt.Axis]:
         # Grid lines every quarter; labels only at June and December so they fit on a phone.
         axis = alt.Axis(
             values=ticks,
-            format=t("scenario.axis_month_format"),
+            format=tr(lang, "scenario.axis_month_format"),
             labelExpr="utcmonth(datum.value) % 6 == 5 ? datum.label : ''",
             # The year-end label sits left of its tick, or a narrow chart cuts it off.
             labelAlign=alt.ExprRef(expr=f"datum.value >= {utc_ms(month_end(year, 12))} ? 'right' : 'center'"),
@@ -190,7 +206,7 @@ def _indicator_layers(
 ) -> alt.TopLevelMixin:
     plan = state.get_plan()
     target = plan.target(indicator_id)
-    x_scale, x_axis = _x_axis(wide=wide, year=plan.meta.year)
+    x_scale, x_axis = _x_axis(wide=wide, year=plan.meta.year, lang=lang)
     y_scale = alt.Scale(zero=False, nice=True)
     y_axis = alt.Axis(title=None, format=",~f", tickCount=5)
     x = alt.X("date:T", scale=x_scale, axis=x_axis)

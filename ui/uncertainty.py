@@ -1,6 +1,7 @@
 """Uncertainty page helpers: the Monte Carlo settings kept in session state,
-the probability table, how many targets the draws reach, the lever draw
-ranges and the fan chart.
+the probability table and its plain-words reading ("reached in 37 of 100
+plausible years" beside the current scenario, with the reason when the two
+disagree), how many targets the draws reach, the lever draw ranges and the fan chart.
 
 The seed lives in ``st.session_state["mc_seed"]`` (a plain key, not a widget's,
 so it survives page switches and a share link can carry it); the number of
@@ -21,12 +22,14 @@ import pandas as pd
 import streamlit as st
 
 from model.analysis import MonteCarloResult, triangle_ends
-from model.engine import status_codes
-from model.plan import Plan
+from model.engine import STATUSES, project, status_codes
+from model.plan import Lever, Plan, Target
 from model.text import number, percent, tr
 from ui import state
 from ui.charts import BAND, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
+from ui.i18n import STATUS_ICONS
 from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
+from ui.scenario_charts import date_texts, month_axis, month_dates
 
 SEED_KEY = "mc_seed"
 DRAWS_KEY = "mc_draws"
@@ -35,6 +38,9 @@ DRAWS_WIDGET = "uncertainty_draws"
 DRAWS_STEP = 500
 CHART_HEIGHT = 380  # plot, axes and the two-row legend below
 SLOW_DRAWS = 10_000  # above this a run takes noticeable time: show a spinner
+NEAR_TARGET = 0.01  # the current scenario within 1 % of a target "sits on" it: about half the years fall short
+MAIN_PULL = 0.25  # a lever named as a reason pulls at least this share of the strongest pull
+REASON_LEVERS = 2  # at most this many levers named in a reason
 
 
 def _as_int(value: Any) -> int | None:
@@ -118,18 +124,36 @@ def probability_text(probability: float, lang: str) -> str:
     return percent(probability, lang)
 
 
-def summary_table(plan: Plan, result: MonteCarloResult, *, lang: str) -> pd.DataFrame:
-    """One row per target: probability of reaching it, a reading, target, P10 / P50 / P90, unit."""
+def in_100(probability: float, lang: str) -> str:
+    """A probability as "in N of 100 years": 37; "more than 99" / "fewer than 1" rather than a rounded 100 or 0."""
+    if 0.995 <= probability < 1.0:
+        return tr(lang, "uncertainty.in100_more", n=99)
+    if 0.0 < probability < 0.005:
+        return tr(lang, "uncertainty.in100_less", n=1)
+    return str(round(probability * 100))
+
+
+def central_status(target: Target, value: float) -> str:
+    """reached / missed of the current scenario (close counts as not reached, like the draws)."""
+    return STATUSES[int(status_codes(np.array([value]), target.value)[0])]
+
+
+def summary_table(plan: Plan, result: MonteCarloResult, year_end: Mapping[str, float], *, lang: str) -> pd.DataFrame:
+    """One row per target: in how many of 100 years it is reached, a reading, the current scenario, target,
+    low / middle / high year (P10 / P50 / P90), unit."""
     rows = []
     for target in plan.targets:
         p = result.probability[target.id]
         d = target.decimals
+        central = float(year_end[target.id])
+        central_text = f"{number(central, lang, d)} {STATUS_ICONS[central_status(target, central)]}"
         rows.append(
             {
-                # Probability right after the name: on a phone it is the column still in view.
+                # The years right after the name: on a phone it is the column still in view.
                 tr(lang, "table.indicator"): target.label(lang),
-                tr(lang, "uncertainty.col_probability"): probability_text(p, lang),
+                tr(lang, "uncertainty.col_probability"): in_100(p, lang),
                 tr(lang, "uncertainty.col_reading"): tr(lang, "uncertainty.reading." + reading_key(p)),
+                tr(lang, "uncertainty.col_central"): central_text,
                 tr(lang, "table.target"): number(target.value, lang, d),
                 tr(lang, "uncertainty.col_p10"): number(result.p10[target.id], lang, d),
                 tr(lang, "uncertainty.col_p50"): number(result.p50[target.id], lang, d),
@@ -138,6 +162,160 @@ def summary_table(plan: Plan, result: MonteCarloResult, *, lang: str) -> pd.Data
             }
         )
     return pd.DataFrame(rows)
+
+
+def column_help(lang: str) -> dict[str, str]:
+    """Column header → its explanation (with the technical term), for the table's tooltips."""
+    return {
+        tr(lang, f"uncertainty.col_{col}"): tr(lang, f"uncertainty.col_{col}_help")
+        for col in ("probability", "central", "p10", "p50", "p90")
+    }
+
+
+# ------------------------------------------------------------ why the draws and the current scenario differ
+
+
+def lever_pulls(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """How far each lever's draws pull each indicator from the current scenario, on average.
+
+    Rows: numeric levers; columns: indicators. A lever drawn from the triangle (low, value, high) moves an
+    indicator f by (f(low) + f(high) − 2 f(value)) / 3 on average (exact for an f linear in the lever):
+    zero for a range centred on the value, negative when the range leans to the side that lowers f.
+    One vectorized projection of 2 × levers + 1 scenarios, others held at their current values.
+    """
+    current = plan.defaults() | dict(levers)
+    numeric = plan.numeric_levers
+    n = len(numeric)
+    batch: dict[str, Any] = {lv.id: np.full(2 * n + 1, float(current[lv.id])) for lv in numeric}
+    for j, lv in enumerate(numeric):
+        low, high = triangle_ends(lv, float(current[lv.id]))
+        batch[lv.id][j] = low
+        batch[lv.id][n + j] = high
+    for lv in plan.levers:
+        if not lv.is_number:
+            batch[lv.id] = str(current[lv.id])
+    year_end = project(plan, batch, dict(baseline or {})).year_end
+    pulls = {}
+    for target in plan.targets:
+        y = np.asarray(year_end[target.id], dtype=float)
+        pulls[target.id] = (y[:n] + y[n : 2 * n] - 2.0 * y[2 * n]) / 3.0
+    return pd.DataFrame(pulls, index=[lv.id for lv in numeric])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_pulls(lever_items: state.LeverItems, baseline_items: state.BaselineItems) -> pd.DataFrame:
+    return lever_pulls(state.get_plan(), dict(lever_items), dict(baseline_items))
+
+
+def lever_shape(lv: Lever, value: float) -> str:
+    """Where a lever's range lies around its value: only_up, only_down, more_down, more_up, even or fixed."""
+    low, high = triangle_ends(lv, value)
+    down, up = value - low, high - value
+    room = 1e-9 * max(1.0, abs(value))
+    if down <= room and up <= room:
+        return "fixed"
+    if down <= room:
+        return "only_up"
+    if up <= room:
+        return "only_down"
+    if abs(down - up) <= room:
+        return "even"
+    return "more_down" if down > up else "more_up"
+
+
+def lever_range_text(lv: Lever, value: float, lang: str) -> str:
+    """ "Dissolution rate can only rise from 0.0" / "New coops moves from 60 to 100 around 85"."""
+    low, high = triangle_ends(lv, value)
+    shape = lever_shape(lv, value)
+    values = {
+        "lever": lv.label(lang),
+        "value": number(value, lang, lv.decimals),
+        "low": number(low, lang, lv.decimals),
+        "high": number(high, lang, lv.decimals),
+    }
+    key = {"only_up": "lever_only_up", "only_down": "lever_only_down"}.get(shape, "lever_range")
+    return tr(lang, f"uncertainty.{key}", **values)
+
+
+def disagreement_reason(
+    plan: Plan,
+    target: Target,
+    *,
+    central: float,
+    probability: float,
+    pulls: pd.Series,
+    levers: Mapping[str, Any],
+    lang: str,
+) -> str | None:
+    """Why the current scenario and the draws disagree on a target, in one line; None when they agree.
+
+    They disagree when the current scenario reaches the target but fewer than half of the draws do, or
+    misses it while half or more reach it. Reasons, as they apply: the current scenario sits on (or just
+    by) the target; the ranges of the levers that pull the indicator the other way are lopsided (named,
+    the strongest first); else the levers together.
+    """
+    reached = central_status(target, central) == "reached"
+    if reached == (probability >= 0.5):
+        return None
+    parts = []
+    d = target.decimals
+    if abs(central - target.value) <= NEAR_TARGET * abs(target.value):
+        same = number(central, lang, d) == number(target.value, lang, d)
+        key = "why_on_target" if same else ("why_just_above" if reached else "why_just_below")
+        parts.append(tr(lang, f"uncertainty.{key}", value=number(central, lang, d), target=number(target.value, lang, d)))
+    side = -1.0 if reached else 1.0  # the pulls that explain: down when reached centrally, up when missed
+    explaining = pulls[pulls * side > 0].abs().sort_values(ascending=False, kind="stable")
+    named: list[str] = []
+    if not explaining.empty:
+        strongest = float(explaining.iloc[0])
+        for lever_id, pull in explaining.items():
+            lv = plan.lever(str(lever_id))
+            value = float(levers.get(lv.id, lv.default))
+            if pull < MAIN_PULL * strongest or len(named) == REASON_LEVERS:
+                break
+            if lever_shape(lv, value) in ("only_up", "only_down", "more_down", "more_up"):
+                named.append(lever_range_text(lv, value, lang))
+    if named:
+        parts.append(tr(lang, "uncertainty.why_lopsided", levers="; ".join(named)))
+    elif not parts:
+        parts.append(tr(lang, "uncertainty.why_together_down" if reached else "uncertainty.why_together_up"))
+    return "; ".join(parts)
+
+
+def target_lines(
+    plan: Plan,
+    result: MonteCarloResult,
+    year_end: Mapping[str, float],
+    pulls: pd.DataFrame,
+    levers: Mapping[str, Any],
+    *,
+    lang: str,
+) -> list[str]:
+    """One Markdown line per target: "reached in N of 100 plausible years", the current scenario beside it,
+    and, when the two disagree, why."""
+    lines = []
+    for target in plan.targets:
+        p = result.probability[target.id]
+        central = float(year_end[target.id])
+        status = central_status(target, central)
+        line = tr(
+            lang,
+            "uncertainty.line",
+            label=target.label(lang),
+            n=in_100(p, lang),
+            reading=tr(lang, "uncertainty.reading." + reading_key(p)).lower(),
+            central=number(central, lang, target.decimals),
+            target=number(target.value, lang, target.decimals),
+            unit=target.unit(lang),
+            status=f"{STATUS_ICONS[status]} {tr(lang, 'status.' + status).lower()}",
+        )
+        reason = disagreement_reason(
+            plan, target, central=central, probability=p, pulls=pulls[target.id], levers=levers, lang=lang
+        )
+        if reason:
+            line += "  \n⚠️ " + tr(lang, "uncertainty.line_why", reason=reason)
+        lines.append(line)
+    return lines
 
 
 def targets_reached_per_draw(plan: Plan, result: MonteCarloResult) -> np.ndarray:
@@ -162,8 +340,25 @@ def reached_summary(plan: Plan, result: MonteCarloResult, *, lang: str) -> str:
         p10=p10,
         p90=p90,
         total=total,
-        all=probability_text(float(np.mean(counts == total)), lang),
+        all=in_100(float(np.mean(counts == total)), lang),
     )
+
+
+def central_count_text(plan: Plan, result: MonteCarloResult, year_end: Mapping[str, float], *, lang: str) -> str:
+    """The current scenario's count of targets reached, and why a typical year reaches fewer (or more)."""
+    counts = targets_reached_per_draw(plan, result)
+    p50 = int(np.quantile(counts, 0.5, method="inverted_cdf"))
+    total = len(plan.targets)
+    reached = {t.id: central_status(t, float(year_end[t.id])) == "reached" for t in plan.targets}
+    central = sum(reached.values())
+    text = tr(lang, "uncertainty.central_count", central=central, total=total)
+    if central > p50:
+        edge = sum(1 for t in plan.targets if reached[t.id] and result.probability[t.id] < 0.5)
+        text += " " + tr(lang, "uncertainty.count_fewer", edge=edge, total=total)
+    elif central < p50:
+        edge = sum(1 for t in plan.targets if not reached[t.id] and result.probability[t.id] >= 0.5)
+        text += " " + tr(lang, "uncertainty.count_more", edge=edge)
+    return text
 
 
 def draw_ranges(plan: Plan, levers: Mapping[str, Any], *, lang: str) -> pd.DataFrame:
@@ -182,18 +377,33 @@ def draw_ranges(plan: Plan, levers: Mapping[str, Any], *, lang: str) -> pd.DataF
                     low=number(low, lang, lv.decimals),
                     high=number(high, lang, lv.decimals),
                 ),
+                tr(lang, "uncertainty.col_shape"): tr(lang, "uncertainty.shape_" + lever_shape(lv, value)),
                 tr(lang, "table.unit"): lv.unit(lang),
             }
         )
     return pd.DataFrame(rows)
 
 
-def fan_frame(result: MonteCarloResult, projection: pd.Series, indicator: str) -> pd.DataFrame:
-    """Month 0–12: P10, P50, P90 of the draws and the projection with the current values."""
+def lopsided_note(plan: Plan, levers: Mapping[str, Any], *, lang: str, examples: int = 3) -> str | None:
+    """The note under the ranges when some lie to one side of the current value (they come from the plan's
+    data, MODEL.md § 2 spreads): how many, and the first few as examples."""
+    leaning = []
+    for lv in plan.numeric_levers:
+        value = float(levers.get(lv.id, lv.default))
+        if lever_shape(lv, value) in ("only_up", "only_down", "more_down", "more_up"):
+            leaning.append(lever_range_text(lv, value, lang))
+    if not leaning:
+        return None
+    return tr(lang, "uncertainty.lopsided_note", count=len(leaning), examples="; ".join(leaning[:examples]))
+
+
+def fan_frame(result: MonteCarloResult, projection: pd.Series, indicator: str, *, year: int, lang: str) -> pd.DataFrame:
+    """Months 0–12 (as dates, the Scenario page's axis): P10, P50, P90 of the draws and the current scenario."""
     band = result.band(indicator)  # 3 × 13
     return pd.DataFrame(
         {
-            "month": np.arange(band.shape[1]),
+            "date": month_dates(year, band.shape[1]),
+            "date_text": date_texts(year, lang, band.shape[1]),
             "p10": band[0],
             "p50": band[1],
             "p90": band[2],
@@ -203,24 +413,28 @@ def fan_frame(result: MonteCarloResult, projection: pd.Series, indicator: str) -
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def fan_spec(*, target: float, unit: str, decimals: int, lang: str) -> dict[str, Any]:
+def fan_spec(*, target: float, unit: str, decimals: int, year: int, lang: str) -> dict[str, Any]:
     """The fan chart as a Vega-Lite spec, built once per indicator and language.
 
     Only the band and the lines move with the scenario: they are the inline
     values "months" (13 rows: no Arrow conversion per rerun), filled in by `fan_spec_filled`.
     """
-    chart = fan_chart(alt.InlineData(values=placeholder("months")), target=target, unit=unit, decimals=decimals, lang=lang)
+    chart = fan_chart(
+        alt.InlineData(values=placeholder("months")), target=target, unit=unit, decimals=decimals, year=year, lang=lang
+    )
     return cached_spec(style(chart, lang=lang, height=CHART_HEIGHT), validate=False)
 
 
-def fan_spec_filled(frame: pd.DataFrame, *, target: float, unit: str, decimals: int, lang: str) -> dict[str, Any]:
+def fan_spec_filled(frame: pd.DataFrame, *, target: float, unit: str, decimals: int, year: int, lang: str) -> dict[str, Any]:
     """The cached fan chart with this scenario's months (a `fan_frame`): ready for st.vega_lite_chart."""
-    spec = fan_spec(target=target, unit=unit, decimals=decimals, lang=lang)
+    spec = fan_spec(target=target, unit=unit, decimals=decimals, year=year, lang=lang)
     return filled_spec(spec, {}, {"months": frame.to_dict("records")})
 
 
-def fan_chart(frame: pd.DataFrame | alt.InlineData, *, target: float, unit: str, decimals: int, lang: str) -> alt.LayerChart:
-    """P10–P90 band, P50 line, the projection with the current values (dashed) and the target rule."""
+def fan_chart(
+    frame: pd.DataFrame | alt.InlineData, *, target: float, unit: str, decimals: int, year: int, lang: str
+) -> alt.LayerChart:
+    """P10–P90 band, P50 line, the current scenario (dashed) and the target rule; month ends as dates."""
     fmt = vega_number_format(decimals)
     series = {
         "band": tr(lang, "uncertainty.series_band"),
@@ -232,12 +446,8 @@ def fan_chart(frame: pd.DataFrame | alt.InlineData, *, target: float, unit: str,
     colors = [BAND, PROJECTION, "#000000", TARGET]
     color_scale = alt.Scale(domain=domain, range=colors)
     legend = alt.Legend(title=None, columns=2, symbolType="stroke", symbolStrokeWidth=5, symbolOpacity=1, symbolSize=500)
-    x = alt.X(
-        "month:Q",
-        title=tr(lang, "uncertainty.month_axis"),
-        scale=alt.Scale(domain=[0, 12], nice=False),
-        axis=alt.Axis(values=list(range(13)), format="d"),
-    )
+    x_scale, x_axis = month_axis(year, lang)
+    x = alt.X("date:T", scale=x_scale, axis=x_axis)
     color = alt.Color("series:N", scale=color_scale, legend=legend)
 
     def named(chart: alt.Chart, key: str) -> alt.Chart:
@@ -271,7 +481,7 @@ def fan_chart(frame: pd.DataFrame | alt.InlineData, *, target: float, unit: str,
         x=x,
         y="p50:Q",
         tooltip=[
-            alt.Tooltip("month:Q", title=tr(lang, "uncertainty.tooltip_month"), format="d"),
+            alt.Tooltip("date_text:N", title=tr(lang, "uncertainty.tooltip_month")),
             alt.Tooltip("p10:Q", title=tr(lang, "uncertainty.tooltip_p10", unit=unit), format=fmt),
             alt.Tooltip("p50:Q", title=tr(lang, "uncertainty.tooltip_p50", unit=unit), format=fmt),
             alt.Tooltip("p90:Q", title=tr(lang, "uncertainty.tooltip_p90", unit=unit), format=fmt),

@@ -1,5 +1,7 @@
 """Uncertainty page: smoke runs in both languages, the Monte Carlo probability
-against a hand calculation, reproducibility by seed, and the stored settings."""
+against a hand calculation, reproducibility by seed, the stored settings, and the
+plain-words reading (in N of 100 plausible years, the current scenario beside it,
+why the two disagree)."""
 
 from __future__ import annotations
 
@@ -20,11 +22,11 @@ def results(at: AppTest) -> pd.DataFrame:
 
 
 def probability(at: AppTest, indicator: str, lang: str = "en") -> float:
-    """The shown probability of reaching a target, as a fraction ("37%" → 0.37)."""
+    """The shown chance of reaching a target, as a fraction ("37" of 100 years → 0.37)."""
     table = results(at)
-    first, column = ("Indicator", "Probability of reaching") if lang == "en" else ("Chỉ tiêu", "Xác suất đạt")
+    first, column = ("Indicator", "Reached in … of 100 years") if lang == "en" else ("Chỉ tiêu", "Đạt trong … /100 năm")
     text = table[table[first] == PLAN.target(indicator).label(lang)].iloc[0][column]
-    return float(text.replace("%", "").replace(",", ".").strip()) / 100.0
+    return float(text.strip()) / 100.0
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -51,7 +53,7 @@ def test_new_coops_probability_matches_triangle() -> None:
     assert at.session_state[mc.DRAWS_KEY] == 20_000
     assert at.session_state[mc.SEED_KEY] == 7
     assert probability(at, "new_coops") == pytest.approx(0.375, abs=0.02)
-    assert "20,000 draws, seed 7" in at.subheader[0].value
+    assert "20,000 plausible years, code 7" in at.subheader[0].value
 
 
 def test_vietnamese_probability_format() -> None:
@@ -59,7 +61,7 @@ def test_vietnamese_probability_format() -> None:
     assert probability(at, "new_coops", lang="vi") == pytest.approx(0.375, abs=0.03)
     row = results(at).iloc[0]
     assert row["Nhận định"] == "Không chắc chắn"  # between 20 % and 80 %
-    assert "2.000 lần mô phỏng" in at.subheader[0].value
+    assert "2.000 năm có thể xảy ra" in at.subheader[0].value
 
 
 def test_same_seed_same_numbers() -> None:
@@ -150,9 +152,122 @@ def test_fan_chart_indicator_survives_a_language_switch() -> None:
 def test_fan_chart_spec_is_the_chart_built_for_the_scenario(lang: str) -> None:
     """The fan chart's spec is built once per indicator and language and filled in per rerun (issue 7:
     Altair in every rerun). Filled in, it is valid Vega-Lite and draws what the chart built directly draws."""
-    frame = pd.DataFrame({"month": range(13), "p10": 1.0, "p50": 2.0, "p90": 3.0, "projection": 2.5})
-    spec = mc.fan_spec_filled(frame, target=900.0, unit="HTX", decimals=0, lang=lang)
-    direct = style(mc.fan_chart(frame, target=900.0, unit="HTX", decimals=0, lang=lang), lang=lang, height=mc.CHART_HEIGHT)
+    frame = pd.DataFrame({"date": range(13), "date_text": "x", "p10": 1.0, "p50": 2.0, "p90": 3.0, "projection": 2.5})
+    spec = mc.fan_spec_filled(frame, target=900.0, unit="HTX", decimals=0, year=2023, lang=lang)
+    chart = mc.fan_chart(frame, target=900.0, unit="HTX", decimals=0, year=2023, lang=lang)
+    direct = style(chart, lang=lang, height=mc.CHART_HEIGHT)
     assert_draws_like(spec, direct.to_dict())
     for layer in (0, 1, 2, 4):  # band, median, projection, hover: the months; 3 is the target rule
         assert spec["layer"][layer]["data"]["values"] == frame.to_dict("records")
+
+
+# ---------------------------------------------------------------- in plain words (issue 9)
+
+JARGON_VI = ("Monte Carlo", "P10", "P50", "P90", "Hạt giống", "hạt giống", "mô phỏng")
+
+
+def page_text(at: AppTest) -> str:
+    """What the page writes (titles, Markdown, captions, info boxes, table headers and cells), not help tooltips."""
+    parts = [e.value for e in [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info]]
+    parts += [label.label for label in [*at.number_input, *at.button]]
+    for frame in at.dataframe:
+        parts += [str(c) for c in frame.value.columns] + [str(v) for v in frame.value.to_numpy().ravel()]
+    return "\n".join(str(p) for p in parts)
+
+
+def target_line(at: AppTest, indicator: str, lang: str) -> str:
+    label = PLAN.target(indicator).label(lang)
+    lines = [line for m in at.markdown for line in str(m.value).split("\n- ") if f"**{label}**:" in line]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_plain_words_in_vietnamese() -> None:
+    """No unexplained jargon in the Vietnamese page: no Monte Carlo, P10/P50/P90 or "hạt giống" in what it writes
+    (the technical terms are in the help tooltips only); the chance is "in N of 100 plausible years"."""
+    at = make_app("uncertainty", lang="vi")
+    text = page_text(at)
+    assert [word for word in JARGON_VI if word in text] == []
+    # new_coops: triangle 60–85–100, P(F ≥ 85) = 15² / (40 · 15) = 0.375 → "37/100" or "38/100" with 2,000 draws.
+    line = target_line(at, "new_coops", "vi")
+    assert "đạt trong **37/100** năm có thể xảy ra" in line or "đạt trong **38/100** năm có thể xảy ra" in line, line
+    assert "Kịch bản hiện tại: 85 so với mục tiêu 85 HTX, ✅ đạt" in line
+    helps = mc.column_help("vi")
+    assert "P10" in helps["Năm thấp"] and "Monte Carlo" in helps["Đạt trong … /100 năm"]
+
+
+def test_current_scenario_beside_the_chance_with_the_reason_when_they_disagree() -> None:
+    """Issue 9: new coops are "reached" on the Overview (85 = 85) but in only 37 of 100 years. The line says why:
+    the current scenario sits exactly on the target, and the new-coops range is lopsided (60–100 around 85).
+    Coops at year end (900 = 900) also name dissolution, which can only rise from 0. Members (missed, 0 of 100)
+    agree with the current scenario: no reason."""
+    at = make_app("uncertainty", lang="en")
+    new_coops = target_line(at, "new_coops", "en")
+    assert "Current scenario: 85 against the target 85 coops, ✅ reached" in new_coops
+    assert "Why they differ: the current scenario sits exactly on the target (85 = 85)" in new_coops
+    assert (
+        "New cooperatives founded in the year moves from 60 to 100 around 85" in new_coops
+        or "from 60 to 100 around 85" in new_coops
+    )
+    coops = target_line(at, "coops", "en")
+    assert "sits exactly on the target (900 = 900)" in coops
+    assert f"{PLAN.lever('dissolution_rate').label_en} can only rise from 0.0" in coops
+    members = target_line(at, "members", "en")
+    assert "Why they differ" not in members and "❌ missed" in members
+    # The count: 5 of 17 in the current scenario, fewer in a typical year, and why.
+    text = page_text(at)
+    assert "The current scenario reaches **5 of 17** targets. Why a typical year reaches fewer" in text
+
+
+def test_disagreement_reason_for_a_target_missed_centrally_but_reached_in_most_years() -> None:
+    """A made-up result in which the draws reach members in 60 % of the years while the current scenario misses
+    it by a hair (39,900 of 40,000): the reason says so, and names no lever when no range leans upwards."""
+    target = PLAN.target("members")
+    pulls = pd.Series(0.0, index=[lv.id for lv in PLAN.numeric_levers])
+    reason = mc.disagreement_reason(
+        PLAN, target, central=39_900.0, probability=0.6, pulls=pulls, levers=PLAN.defaults(), lang="en"
+    )
+    assert reason == "the current scenario is only just below the target (39,900 against 40,000), so a little luck reaches it"
+    # They agree: no reason.
+    assert (
+        mc.disagreement_reason(PLAN, target, central=39_900.0, probability=0.3, pulls=pulls, levers=PLAN.defaults(), lang="en")
+        is None
+    )
+    # Far from the target and no leaning range: the levers together.
+    even = pulls.copy()
+    even["members_per_new_coop"] = -1.0  # its range is balanced (12 ± 4): not "lopsided"
+    reason = mc.disagreement_reason(
+        PLAN, target, central=45_000.0, probability=0.4, pulls=even, levers=PLAN.defaults(), lang="vi"
+    )
+    assert reason is not None and "gộp lại" in reason
+
+
+def test_lever_pulls_follow_the_lopsided_ranges() -> None:
+    """Dissolution drawn from 0–0–3 %: its draws can only lower the coops at year end (pull < 0); new coops drawn
+    from 60–85–100 pull the founded count by (60 + 100 − 2·85)/3 = −10/3 exactly (new_coops = F)."""
+    pulls = mc.lever_pulls(PLAN, PLAN.defaults())
+    assert pulls.loc["dissolution_rate", "coops"] < 0
+    assert pulls.loc["new_coops", "new_coops"] == pytest.approx(-10 / 3)
+    assert pulls.loc["members_per_new_coop", "new_coops"] == pytest.approx(0.0)
+    assert mc.lever_shape(PLAN.lever("dissolution_rate"), 0.0) == "only_up"
+    assert mc.lever_shape(PLAN.lever("new_coops"), 85.0) == "more_down"
+    assert mc.lever_shape(PLAN.lever("members_per_new_coop"), 12.0) == "even"
+
+
+def test_ranges_are_shown_next_to_the_chart_with_the_note_on_lopsided_ranges() -> None:
+    """The ranges are on the page (no expander), after the chart, with a note that they lean to one side."""
+    at = make_app("uncertainty", lang="vi")
+    assert len(at.main.expander) == 0
+    assert len(at.dataframe) == 2
+    ranges = at.dataframe[1].value
+    row = ranges[ranges["Đòn bẩy"] == PLAN.lever("dissolution_rate").label_vi].iloc[0]
+    assert row["Cân đối?"] == "chỉ tăng"
+    assert any("Lưu ý về dữ liệu" in str(i.value) and "chỉ có thể tăng từ 0,0" in str(i.value) for i in at.info)
+
+
+def test_in_100_wording() -> None:
+    assert mc.in_100(0.375, "en") == "38" or mc.in_100(0.375, "en") == "37"
+    assert mc.in_100(0.998, "en") == "more than 99"
+    assert mc.in_100(0.001, "vi") == "chưa tới 1"
+    assert mc.in_100(1.0, "vi") == "100"
+    assert mc.in_100(0.0, "en") == "0"
