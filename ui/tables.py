@@ -40,6 +40,8 @@ ROW_HEIGHT = 35  # st.dataframe's default row height, px
 #   to make sticky: the container itself is exactly as tall as that wrapper, so it would have no room to
 #   move); no English "Press Enter to apply" under its number inputs, and no clear button in them.
 # - Compare (pages/compare.py): the wide grids above 640 px, the compact Markdown tables below.
+# - A scorecard's status ("✅ → ❌ Missed" after a change) on one line above 640 px; on a phone it may
+#   break after the arrow.
 PHONE = "(max-width: 640px)"
 WIDE = "(min-width: 641px)"
 SCORECARD_KEY = "scorecard_"  # show_table(key=SCORECARD_KEY + page): the scorecard's compact layout
@@ -59,7 +61,8 @@ TABLE_CSS = f"""<style>
 [class*="st-key-phone_panel_"] > :is([data-testid="stLayoutWrapper"], :has([data-testid="stCaptionContainer"])) {{
   grid-column: 1 / -1; }}
 }}
-@media {WIDE} {{ [class*="st-key-phone_panel_"], [class*="st-key-compare_phone"] {{ display: none; }} }}
+@media {WIDE} {{ [class*="st-key-phone_panel_"], [class*="st-key-compare_phone"] {{ display: none; }}
+[class*="st-key-{SCORECARD_KEY}"] td:nth-child(2) {{ white-space: nowrap; }} }}
 [class*="st-key-phone_panel_"] :is([data-testid="InputInstructions"], [data-testid="stNumberInputClearButton"]) {{
   display: none; }}
 [class*="st-key-compare_phone_levers"] td strong {{ background-color: #FFE8A3; color: #31333F; padding: 0 0.125rem; }}
@@ -154,14 +157,16 @@ def _scorecard_view(
             was = before[target.id]["status"]
             change = _change_text(r["value"] - before[target.id]["value"], language, target.decimals)
             moved += bool(change)
+        # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
+        status = status.replace(" ", NBSP)
         if was != r["status"]:
             flipped.append(target.id)
-            # The old status by its icon, an arrow, then the new one in words: a mark, not a colour.
-            status = f"{STATUS_ICONS[was]} → {status}"
+            # The old status by its icon, an arrow, then the new one in words: a mark, not a colour. The
+            # line may break after the arrow (a phone's narrow column).
+            status = f"{STATUS_ICONS[was]}{NBSP}→ {status}"
         row = {
             tr(language, "table.indicator"): target.label(language),
-            # No-break spaces: "❌ Chưa đạt" stays on one line in a narrow column.
-            tr(language, "table.status"): status.replace(" ", NBSP),
+            tr(language, "table.status"): status,
             # "By how much" next to the status: what a phone shows without scrolling sideways.
             tr(language, "table.percent"): percent(r["percent"] / 100.0, language, 1),
             tr(language, "table.projected"): number(r["value"], language, target.decimals),
