@@ -28,6 +28,7 @@ from ui import state
 from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.exports import file_problem_lines
 from ui.i18n import STATUS_ICONS, md_escape
+from ui.scenario_charts import date_texts, month_axis, month_dates
 from ui.tables import markdown_table
 
 CURRENT = "current"
@@ -44,6 +45,9 @@ MIN_SCENARIOS = 2
 MAX_SCENARIOS = 6
 DEFAULT_SELECTION: tuple[str, ...] = (CURRENT, PRESET_PREFIX + "recent_trends", PRESET_PREFIX + "strong_support")
 # Line dashes so scenarios differ by more than colour (and overlapping lines stay visible).
+# Scenario colours: the palette without the target's red-orange (the target rule is that colour) and without
+# yellow (too faint on white). Six colours for at most six scenarios.
+SCENARIO_COLORS: tuple[str, ...] = tuple(c for c in PALETTE if c not in (TARGET, "#F0E442"))
 DASHES: tuple[list[int], ...] = ([1, 0], [8, 4], [2, 3], [12, 3, 2, 3], [4, 4], [16, 4])
 LEGEND = alt.Legend(columns=1, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=320)
 CHART_HEIGHT = 300  # plot and axis; the legend below adds a row per scenario
@@ -457,12 +461,22 @@ def highlight(table: pd.DataFrame, mask: pd.DataFrame) -> Any:
     return table.style.apply(lambda _: css, axis=None)
 
 
-def monthly_frame(candidates: Sequence[Candidate], monthly: Mapping[str, np.ndarray], indicator: str) -> pd.DataFrame:
-    """Long table for the overlay chart: month, scenario, value."""
+def monthly_frame(
+    candidates: Sequence[Candidate],
+    monthly: Mapping[str, np.ndarray],
+    indicator: str,
+    *,
+    year: int | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """Long table for the overlay chart: month end (as a date, the Scenario page's axis), scenario, value.
+    ``year``, ``lang``: the plan's year and the session's language unless given."""
+    year = state.get_plan().meta.year if year is None else year
+    lang = state.lang() if lang is None else lang
     paths = monthly[indicator]  # K × 13
+    dates, texts = month_dates(year, paths.shape[1]), date_texts(year, lang, paths.shape[1])
     frames = [
-        pd.DataFrame({"month": np.arange(paths.shape[1]), "scenario": c.name, "value": paths[k]})
-        for k, c in enumerate(candidates)
+        pd.DataFrame({"date": dates, "date_text": texts, "scenario": c.name, "value": paths[k]}) for k, c in enumerate(candidates)
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -473,23 +487,30 @@ def overlay_height(scenarios: int) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def overlay_spec(names: tuple[str, ...], *, target: float, unit: str, decimals: int, lang: str) -> dict[str, Any]:
+def overlay_spec(names: tuple[str, ...], *, target: float, unit: str, decimals: int, year: int, lang: str) -> dict[str, Any]:
     """The overlay chart as a Vega-Lite spec, built once per set of scenario names and indicator.
 
     Only the lines move with the levers: they are the inline values "paths"
     (K × 13 rows: no Arrow conversion per rerun), filled in by `overlay_spec_filled`.
     """
     chart = overlay_chart(
-        alt.InlineData(values=placeholder("paths")), names=names, target=target, unit=unit, decimals=decimals, lang=lang
+        alt.InlineData(values=placeholder("paths")),
+        names=names,
+        target=target,
+        unit=unit,
+        decimals=decimals,
+        year=year,
+        lang=lang,
     )
     return cached_spec(style(chart, lang=lang, height=overlay_height(len(names))), validate=False)
 
 
 def overlay_spec_filled(
-    frame: pd.DataFrame, *, names: Sequence[str], target: float, unit: str, decimals: int, lang: str
+    frame: pd.DataFrame, *, names: Sequence[str], target: float, unit: str, decimals: int, lang: str, year: int | None = None
 ) -> dict[str, Any]:
     """The cached overlay chart with these paths (a `monthly_frame`): ready for st.vega_lite_chart."""
-    spec = overlay_spec(tuple(names), target=target, unit=unit, decimals=decimals, lang=lang)
+    year = state.get_plan().meta.year if year is None else year
+    spec = overlay_spec(tuple(names), target=target, unit=unit, decimals=decimals, year=year, lang=lang)
     return filled_spec(spec, {}, {"paths": frame.to_dict("records")})
 
 
@@ -501,14 +522,16 @@ def overlay_chart(
     unit: str,
     decimals: int,
     lang: str,
+    year: int | None = None,
 ) -> alt.LayerChart:
-    """Month-by-month lines, one per scenario (colour and dash), with the target as a dashed rule."""
+    """Month-by-month lines, one per scenario (colour and dash), with the target as a dashed rule; month ends as
+    dates, as on the Scenario page."""
     fmt = vega_number_format(decimals)
     domain = list(names)
     color = alt.Color(
         "scenario:N",
         title=None,
-        scale=alt.Scale(domain=domain, range=list(PALETTE[: len(domain)])),
+        scale=alt.Scale(domain=domain, range=list(SCENARIO_COLORS[: len(domain)])),
         legend=LEGEND,
     )
     # Same field, title and legend as the colour: Vega-Lite merges them into one legend of dashed strokes.
@@ -516,22 +539,18 @@ def overlay_chart(
         "scenario:N", title=None, scale=alt.Scale(domain=domain, range=list(DASHES[: len(domain)])), legend=LEGEND
     )
     value_title = tr(lang, "compare.tooltip_value", unit=unit)
+    x_scale, x_axis = month_axis(state.get_plan().meta.year if year is None else year, lang)
     lines = (
         alt.Chart(frame)
         .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=40, strokeDash=[1, 0]))
         .encode(
-            x=alt.X(
-                "month:Q",
-                title=tr(lang, "compare.month_axis"),
-                scale=alt.Scale(domain=[0, 12], nice=False),
-                axis=alt.Axis(values=list(range(13)), format="d"),
-            ),
+            x=alt.X("date:T", scale=x_scale, axis=x_axis),
             y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",~f")),
             color=color,
             strokeDash=dash,
             tooltip=[
                 alt.Tooltip("scenario:N", title=tr(lang, "compare.tooltip_scenario")),
-                alt.Tooltip("month:Q", title=tr(lang, "compare.tooltip_month"), format="d"),
+                alt.Tooltip("date_text:N", title=tr(lang, "compare.tooltip_month")),
                 alt.Tooltip("value:Q", title=value_title, format=fmt),
             ],
         )

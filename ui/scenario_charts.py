@@ -105,7 +105,14 @@ def observation_frame(observations: Sequence[Observation], indicator_id: str, *,
         )
     columns = ["date", "value", "label", "value_text", "scope", "date_text", "note", "same_scope"]
     frame = pd.DataFrame(rows, columns=columns).sort_values("date", ignore_index=True)
-    frame["place"] = label_places(frame["date"].tolist())
+    baseline = plan.baseline_values().get(indicator_id)
+    year = plan.meta.year
+    frame["place"] = label_places(
+        frame["date"].tolist(),
+        frame["value"].tolist(),
+        plan_year=(utc_ms(month_end(year, 0)) - YEAR_MS, utc_ms(month_end(year, 12)) + YEAR_MS),
+        path_top=max(target.value, baseline if baseline is not None else target.value),
+    )
     return frame
 
 
@@ -114,12 +121,26 @@ NEAR_MS = 183 * 86_400_000.0  # two reports less than half a year apart are "nea
 LAST_YEAR_MS = dt.datetime(WIDE_YEARS[1], 1, 1, tzinfo=dt.UTC).timestamp() * 1000.0
 
 
-def label_places(dates_ms: Sequence[float]) -> list[str]:
-    """ "left" of the point when the next report is near; "above_left" (ending at the point)
-    in the last year of the axis; else "above", centred."""
+YEAR_MS = 365 * 86_400_000.0
+
+
+def label_places(
+    dates_ms: Sequence[float],
+    values: Sequence[float] | None = None,
+    *,
+    plan_year: tuple[float, float] | None = None,
+    path_top: float | None = None,
+) -> list[str]:
+    """ "below" the point for a report within a year of the plan year whose value is at most ``path_top``
+    (the higher of the baseline and the target): there the label above would sit on the projected path or on
+    the target's rule; else "left" of the point when the next report is near; "above_left" (ending at the
+    point) in the last year of the axis; else "above", centred."""
     places = []
     for i, when in enumerate(dates_ms):
-        if i + 1 < len(dates_ms) and dates_ms[i + 1] - when < NEAR_MS:
+        near_plan = plan_year is not None and plan_year[0] <= when <= plan_year[1]
+        if near_plan and values is not None and path_top is not None and values[i] <= path_top:
+            places.append("below")
+        elif i + 1 < len(dates_ms) and dates_ms[i + 1] - when < NEAR_MS:
             places.append("left")
         elif when >= LAST_YEAR_MS:
             places.append("above_left")
@@ -281,6 +302,7 @@ def _indicator_layers(
             base.transform_filter("datum.place == 'above'").mark_text(baseline="bottom", dy=-9, **text),
             base.transform_filter("datum.place == 'above_left'").mark_text(align="right", baseline="bottom", dx=6, dy=-9, **text),
             base.transform_filter("datum.place == 'left'").mark_text(align="right", baseline="middle", dx=-9, **text),
+            base.transform_filter("datum.place == 'below'").mark_text(baseline="top", dy=9, **text),
         ]
         layers += [same, other, *(layer.encode(x=x, y=y, text="label:N") for layer in labels)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from apptools import assert_draws_like, make_app, plain
@@ -13,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from model.plan import load_plan
 from model.scenario import Scenario, to_json
 from ui import compare
-from ui.charts import style
+from ui.charts import TARGET, style
 
 PLAN = load_plan()
 BROKEN = b'{"levers": {"new_coops": "abc", "dissolution_rate": 99}'  # not even valid JSON
@@ -359,10 +360,25 @@ def test_overlay_spec_is_the_chart_built_for_the_scenarios(lang: str) -> None:
     """The overlay's spec is built once per set of names and indicator and filled in per rerun (issue 7:
     Altair in every rerun). Filled in, it is valid Vega-Lite and draws what the chart built directly draws."""
     names = ["A", "B", "C"]
-    frame = pd.DataFrame({"month": [m for _ in names for m in range(13)], "scenario": [n for n in names for _ in range(13)]})
+    frame = pd.DataFrame(
+        {"date": [float(m) for _ in names for m in range(13)], "scenario": [n for n in names for _ in range(13)]}
+    )
+    frame["date_text"] = "31/12/2023"
     frame["value"] = [float(i) for i in range(len(frame))]
     kwargs = {"target": 900.0, "unit": "HTX", "decimals": 0, "lang": lang}
     spec = compare.overlay_spec_filled(frame, names=names, **kwargs)
     direct = style(compare.overlay_chart(frame, names=names, **kwargs), lang=lang, height=compare.overlay_height(3))
     assert_draws_like(spec, direct.to_dict())
     assert spec["layer"][0]["data"]["values"] == frame.to_dict("records")
+
+
+def test_overlay_months_are_dates_and_no_scenario_has_the_targets_colour() -> None:
+    """Issue 9: one time axis for months (Compare showed 0–12, Scenario dates): the overlay's x is the month end as
+    a date, 31 Dec 2022 first; and the sixth scenario was drawn in the target's red-orange."""
+    at = make_app("compare", lang="vi")
+    assert not at.exception
+    frame = compare.monthly_frame([compare.Candidate(id="current", name="A", levers={})], {"coops": np.zeros((1, 13))}, "coops")
+    assert frame["date_text"].iloc[0] == "31/12/2022" and frame["date_text"].iloc[-1] == "31/12/2023"
+    assert TARGET not in compare.SCENARIO_COLORS and len(compare.SCENARIO_COLORS) >= compare.MAX_SCENARIOS
+    spec = compare.overlay_spec(("A", "B"), target=900.0, unit="HTX", decimals=0, year=2023, lang="vi")
+    assert spec["layer"][0]["encoding"]["x"]["type"] == "temporal"

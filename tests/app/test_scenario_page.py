@@ -127,3 +127,35 @@ def test_chosen_indicators_survive_a_language_switch() -> None:
     assert not at.exception
     assert at.multiselect(key="scenario_indicators_en").value == ["worker_income", "unions"]
     assert len(charts(at)) == 2
+
+
+# ---------------------------------------------------------------- charts (issue 9, item 6)
+
+
+def test_reported_figure_labels_keep_off_the_path_and_the_target() -> None:
+    """Issue 9: on the wide view the labels of reported figures collided with the projected path and the target's
+    rule: "770" (Oct 2022) sat on the path rising from 815; "871" (Apr 2024, in operation) on the 900 rule; "34.350"
+    members on the path's start. Near the plan year, a figure at or below the baseline-or-target goes under its
+    point; others keep their places (588 in 2019 above)."""
+    from ui.scenario_charts import observation_frame
+    from ui.state import get_observations
+
+    at = make_app("scenario", lang="vi")
+    assert not at.exception
+    coops = observation_frame(get_observations(), "coops", lang="vi").set_index("label")["place"]
+    assert coops["770"] == "below" and coops["871"] == "below" and coops["588"] == "above"
+    members = observation_frame(get_observations(), "members", lang="vi").set_index("label")["place"]
+    assert members["34.350"] == "below"
+
+
+def test_chart_captions_name_the_colours_drawn() -> None:
+    """Issue 9: captions said "orange" for the target's red-orange rule (ui.charts.TARGET, #D55E00), the colour
+    a Compare scenario line could have. Each caption naming the target's colour says red-orange."""
+    from model.text import tr
+    from ui.charts import PROJECTION, TARGET
+
+    assert (TARGET, PROJECTION) == ("#D55E00", "#0072B2")  # red-orange (vermillion) and blue
+    for key in ("scenario.legend", "scenario.legend_wide", "compare.chart_note", "uncertainty.chart_note"):
+        assert "đỏ cam" in tr("vi", key), key
+        assert "red-orange" in tr("en", key), key
+        assert "màu cam:" not in tr("vi", key) and "orange rule" not in tr("en", key).replace("red-orange", "")
