@@ -9,7 +9,7 @@ from ui import exact, state
 from ui.exports import render_table_downloads
 from ui.i18n import t
 from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path, remember_choice
-from ui.scenario_levers import changed_in_group, group_header, group_levers, lever_label, reset_group
+from ui.scenario_levers import changed_in_group, group_expander, group_levers, lever_label, reset_group
 from ui.tables import SCORECARD_KEY, headline, scorecard_view, show_table
 
 state.require_app()
@@ -27,9 +27,8 @@ levers_col, charts_col = st.columns([2, 3], gap="large")
 with levers_col:
     st.subheader(t("scenario.levers"))
     for index, group in enumerate(plan.groups):
-        # A key keeps the expander open while its label gains or loses the "changed" badge.
-        # on_change="rerun": the value boxes (− , value, +) are drawn in open groups only (cost: three widgets each).
-        box = st.expander(group_header(group, lang), expanded=index == 0, key=f"scenario_group_{group.id}", on_change="rerun")
+        # Value boxes (− , value, +: three widgets each) in open groups only.
+        box = group_expander(group, lang, first=index == 0)
         with box:
             with st.container(key=f"{exact.STACK}scenario_{group.id}"):
                 for lever in group_levers(group):

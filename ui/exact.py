@@ -47,7 +47,7 @@ EXACT_CSS = """<style>
 [class*="st-key-exact_stack_"] > [class*="_exact_up"] + * { margin-top: 0.25rem; }
 [class*="st-key-exact_"] [data-testid="InputInstructions"] { display: none; }
 [class*="st-key-exact_"] [class*="_exact"] input { text-align: center; padding-left: 0.25rem; padding-right: 0.25rem; }
-[class*="st-key-exact_"] [class*="_exact_"] button { width: 100%; min-width: 0; padding-left: 0; padding-right: 0; }
+[class*="st-key-exact_"] [class*="_exact_"] button { min-width: 0; padding-left: 0; padding-right: 0; font-size: 1.125rem; }
 </style>"""
 
 
@@ -188,9 +188,9 @@ def exact_box(lever_id: str, *, key: str, label: str, language: str) -> None:
     options = state.lever_options(lever_id)
     current = state.levers()[lever_id]
     st.session_state[key] = state.format_lever_value(lever_id, current, language)
-    st.button("−", key=f"{key}_down", on_click=_on_step, args=(lever_id, -1), disabled=current <= options[0])
+    st.button("−", key=f"{key}_down", on_click=_on_step, args=(lever_id, -1), disabled=current <= options[0], width="stretch")
     st.text_input(label, key=key, on_change=_on_typed, args=(lever_id, key), label_visibility="collapsed")
-    st.button("+", key=f"{key}_up", on_click=_on_step, args=(lever_id, 1), disabled=current >= options[-1])
+    st.button("+", key=f"{key}_up", on_click=_on_step, args=(lever_id, 1), disabled=current >= options[-1], width="stretch")
     note = _take_note(key, lever_id)
     if note is not None:
         st.caption(note_text(note, language))

@@ -1,9 +1,12 @@
-"""Scenario page levers: which differ from their defaults, and the labels that say so."""
+"""Scenario page levers: which differ from their defaults, the labels that say so, and the groups' expanders."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from model.plan import Group, Lever
 from ui import state
@@ -49,3 +52,15 @@ def reset_group(group_id: str) -> None:
     plan = state.get_plan()
     group = next(g for g in plan.groups if g.id == group_id)
     state.set_levers({lv.id: lv.default for lv in group_levers(group)})
+
+
+def group_expander(group: Group, language: str, *, first: bool) -> DeltaGenerator:
+    """The group's expander, open at first for the first group; ``.open`` says whether it is open now.
+
+    It reruns the page when opened or closed (on_change="rerun"): the value boxes are drawn in open groups
+    only. Its identity includes its label, which gains a badge when a lever moves, so the open state is
+    carried in its key and set before it is drawn (else a value typed in a group would close it).
+    """
+    key = f"scenario_group_{group.id}"
+    st.session_state[key] = bool(st.session_state.get(key, first))
+    return st.expander(group_header(group, language), expanded=first, key=key, on_change="rerun")
