@@ -31,10 +31,9 @@ def _new_room(browser: Browser, app_url: str) -> tuple[Page, str]:
 
 
 def _step_up(page: Page, lever_id: str, times: int) -> None:
-    """Press the in-page + of a lever (the phone panel's number box) and wait for each move to land."""
-    box = page.locator(f".st-key-{exact_key('workshop', lever_id)}")
-    plus = box.locator('[data-testid="stNumberInputStepUp"]')
-    value = box.locator("input")
+    """Press the in-page + of a lever (the phone panel's, beside its value box) and wait for each move to land."""
+    plus = page.locator(f".st-key-{exact_key('workshop', lever_id)}_up button")
+    value = page.locator(f".st-key-{exact_key('workshop', lever_id)} input")
     for _ in range(times):
         before = value.input_value()
         plus.click()
