@@ -184,6 +184,7 @@ def test_compare_table_exports() -> None:
     [
         ("overview", ["overview_download_table_csv_year_end", "overview_download_table_excel"]),
         ("scenario", ["scenario_download_table_csv_monthly", "scenario_download_table_excel"]),
+        ("compare", ["compare_download_compare_csv", "compare_download_compare_excel"]),
         ("data_sources", [f"data_sources_download_{k}" for k in ("csv_year_end", "csv_monthly", "excel", "json")]),
     ],
 )
