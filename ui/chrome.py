@@ -47,6 +47,9 @@ def css(lang: str, max_upload_mb: int) -> str:
         '[data-testid="stFileUploaderDropzoneInstructions"] > div > * { display: none !important; }',
         f'[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: '
         f'{_css_string(tr(lang, "chrome.upload_limit", mb=max_upload_mb))}; font-size: 0.875rem; opacity: 0.8; }}',
+        # On a phone nothing is dragged: the limits alone.
+        f'@media (max-width: 640px) {{ [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: '
+        f'{_css_string(tr(lang, "chrome.upload_limit_phone", mb=max_upload_mb))}; }} }}',
         # "Press Enter to apply" under a text or number box: the box applies on Enter or on leaving it anyway.
         '[data-testid="InputInstructions"] { display: none !important; }',
         # While the script runs: the "Stop" button in the header (the running icon has no visible text).
