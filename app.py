@@ -56,7 +56,7 @@ with st.sidebar:
     )
     # The style of every lever's value box (sidebar, Scenario page, phone panel) travels with this heading.
     st.markdown(f"**{t('sidebar.main_levers')}**\n\n{exact.EXACT_CSS}", unsafe_allow_html=True)
-    with st.container(key=f"{exact.STACK}sidebar"):  # each slider with − , its value, + under it
+    with st.container(key=f"{exact.STACK}sidebar"):
         for lever_id in MAIN_LEVERS:
             lever = plan.lever(lever_id)
             unit = lever.unit(lang)
@@ -66,9 +66,7 @@ with st.sidebar:
                 label=f"{lever.label(lang)} ({unit})" if unit else lever.label(lang),
                 help_text=lever.help(lang),
             )
-            exact.exact_box(
-                lever_id, key=exact.exact_key("sidebar", lever_id), label=exact.box_label(lever_id, lang), language=lang
-            )
+            exact.exact_popover(lever_id, page="sidebar", language=lang)  # − , the value, + when opened
     with st.expander(t("sidebar.settings")):
         state.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))

@@ -9,7 +9,9 @@ note says so once. Text that is no number changes nothing and says so.
 
 Cost: a box is three widgets (− , the text, +) with no container of its own: the levers and their boxes
 share one container per block, laid out by EXACT_CSS as a grid (keys ``exact_stack_*``: the slider on its
-own row, the box under it; ``exact_inline_*``: slider and box on one row, for a phone).
+own row, the box under it; ``exact_inline_*``: slider and box on one row, for a phone). Where every run
+draws them for nothing most of the time (the sidebar, on every page), `exact_popover` draws them only
+while its small button is open; the Scenario page draws them in open groups only.
 """
 
 from __future__ import annotations
@@ -194,6 +196,25 @@ def exact_box(lever_id: str, *, key: str, label: str, language: str) -> None:
     note = _take_note(key, lever_id)
     if note is not None:
         st.caption(note_text(note, language))
+
+
+def popover_key(page: str, lever_id: str) -> str:
+    return f"{page}_{lever_id}_typing"
+
+
+def exact_popover(lever_id: str, *, page: str, language: str) -> None:
+    """The box drawn lazily: a small button under the slider opens − , the value, + (drawn only while open).
+
+    For the sidebar, drawn on every page of every run: three widgets per lever cost about as much as the
+    slider itself, a closed popover a fraction. Its label is fixed (the popover's identity includes it:
+    a label with the value would close it at every step); its open state is carried in its key.
+    """
+    key = popover_key(page, lever_id)
+    st.session_state[key] = bool(st.session_state.get(key, False))
+    popover = st.popover(tr(language, "phone.type_exact"), key=key, icon=":material/edit:", type="tertiary", on_change="rerun")
+    if popover.open:
+        with popover, st.container(key=f"{STACK}{page}_{lever_id}"):
+            exact_box(lever_id, key=exact_key(page, lever_id), label=box_label(lever_id, language), language=language)
 
 
 @functools.cache

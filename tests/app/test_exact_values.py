@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
 from model.text import number, tr
-from ui.exact import Reading, exact_key, read_number
+from ui.exact import Reading, exact_key, popover_key, read_number
+from ui.state import MAIN_LEVERS
 
 PLAN = load_plan()
 LANGS = ("vi", "en")
@@ -59,6 +60,25 @@ def test_no_number(lang: str, text: str) -> None:
 # ------------------------------------------------------------------ the sidebar
 
 
+def opened(page: str | None = None, *, lang: str = "vi") -> AppTest:
+    """The app with the sidebar's boxes open (each lever's "Type a value, − / +" popover, as clicked)."""
+    at = make_app(page, lang=lang)
+    for lever_id in MAIN_LEVERS:
+        at.session_state[popover_key("sidebar", lever_id)] = True
+    return at.run()
+
+
+def test_sidebar_boxes_are_drawn_when_opened() -> None:
+    """Cost: the sidebar is drawn on every page of every run; its boxes only while their popover is open."""
+    at = make_app()
+    assert not [w for w in at.text_input if w.key.startswith("sidebar_")]
+    at.session_state[popover_key("sidebar", "new_coops")] = True
+    at.run()
+    assert [w.key for w in at.text_input if w.key.startswith("sidebar_")] == [exact_key("sidebar", "new_coops")]
+    at.button(key=exact_key("sidebar", "new_coops") + "_up").click().run()  # stays open while used
+    assert sidebar_box(at, "new_coops").value == "86"
+
+
 def sidebar_box(at: AppTest, lever_id: str):  # AppTest's TextInput
     return at.text_input(key=exact_key("sidebar", lever_id))
 
@@ -70,7 +90,7 @@ def captions(at: AppTest) -> list[str]:
 @pytest.mark.parametrize(("lang", "typed"), [("vi", "61,5"), ("en", "61.5")])
 def test_typing_in_the_sidebar_sets_the_lever_exactly(lang: str, typed: str) -> None:
     """Revenue growth 61.5 (the plan-implied value): 117 presses of the slider's arrow key, one typed value here."""
-    at = make_app(lang=lang)
+    at = opened(lang=lang)
     assert sidebar_box(at, "revenue_growth").value == number(3.0, lang, 1)  # vi 3,0 / en 3.0
     sidebar_box(at, "revenue_growth").set_value(typed).run()
     assert not at.exception
@@ -82,7 +102,7 @@ def test_typing_in_the_sidebar_sets_the_lever_exactly(lang: str, typed: str) -> 
 
 @pytest.mark.parametrize(("lang", "typed", "read"), [("vi", "61.5", "61,5"), ("en", "61,5", "61.5")])
 def test_the_other_convention_is_read_and_said(lang: str, typed: str, read: str) -> None:
-    at = make_app(lang=lang)
+    at = opened(lang=lang)
     sidebar_box(at, "revenue_growth").set_value(typed).run()
     assert at.session_state["levers"]["revenue_growth"] == pytest.approx(61.5)
     (note,) = [c for c in captions(at) if "61" in c]
@@ -92,7 +112,7 @@ def test_the_other_convention_is_read_and_said(lang: str, typed: str, read: str)
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_minus_and_plus_in_the_sidebar(lang: str) -> None:
-    at = make_app(lang=lang)
+    at = opened(lang=lang)
     at.button(key=exact_key("sidebar", "members_per_new_coop") + "_up").click().run()
     assert at.session_state["levers"]["members_per_new_coop"] == 13
     at.button(key=exact_key("sidebar", "income_growth") + "_down").click().run()
@@ -103,7 +123,7 @@ def test_minus_and_plus_in_the_sidebar(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_bad_text_keeps_the_lever_and_says_so(lang: str) -> None:
-    at = make_app(lang=lang)
+    at = opened(lang=lang)
     sidebar_box(at, "new_coops").set_value("abc").run()
     assert not at.exception
     assert at.session_state["levers"]["new_coops"] == 85
@@ -115,7 +135,7 @@ def test_bad_text_keeps_the_lever_and_says_so(lang: str) -> None:
 
 
 def test_an_emptied_box_keeps_the_lever_silently() -> None:
-    at = make_app()
+    at = opened()
     sidebar_box(at, "dissolution_rate").set_value("").run()
     assert at.session_state["levers"]["dissolution_rate"] == 0.0
     assert sidebar_box(at, "dissolution_rate").value == "0,0"
@@ -131,7 +151,7 @@ def scenario_box(at: AppTest, lever_id: str):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_sidebar_slider_and_scenario_box_agree(lang: str) -> None:
-    at = make_app("scenario", lang=lang)
+    at = opened("scenario", lang=lang)
     at.select_slider(key="sidebar_new_coops").set_value(60).run()
     assert scenario_box(at, "new_coops").value == "60"
     scenario_box(at, "dissolution_rate").set_value(number(4.5, lang, 1)).run()
