@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit
 from apptools import APP, plain
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -35,6 +36,8 @@ from model.scenario import ScenarioError, validate
 from model.text import LANGS, tr
 from store.board import BoardError, normalize_room
 from tests.fuzzing import FUZZ, MARKUP, with_examples
+from ui import chrome
+from ui.exact import EXACT_CSS
 from ui.links import (
     BASELINE_PREFIX,
     MAX_DRAWS,
@@ -252,10 +255,18 @@ _ACTIVE = re.compile(_UNESCAPED + r"[\[\]<>`]|://|www\.|(?<!" + ZWSP + r")@", re
 _COLON_SYNTAX = re.compile(r":[^\s" + ZWSP + r"]")
 
 
+# The app's own styles, sent as Markdown with HTML allowed for them alone: the tables' (ui.tables.TABLE_CSS),
+# the lever boxes' (ui.exact.EXACT_CSS) and Streamlit's built-in texts in each language (ui.chrome.css).
+MAX_UPLOAD_MB = int(streamlit.get_option("server.maxUploadSize"))  # as ui.chrome.apply reads it in this process
+APP_STYLES = (TABLE_CSS, EXACT_CSS, *(chrome.css(language, MAX_UPLOAD_MB) for language in LANGS))
+
+
 def active_markup(body: str) -> list[str]:
     """What in a Markdown body could render as a link, an image or HTML: unescaped brackets, tags, autolinks.
-    The app's own table style (ui.tables.TABLE_CSS, a constant sent with every table) is not user text."""
-    return [m.group(0) for m in _ACTIVE.finditer(body.replace(TABLE_CSS, ""))]
+    The app's own styles (APP_STYLES, constants) are not user text."""
+    for style in APP_STYLES:
+        body = body.replace(style, "")
+    return [m.group(0) for m in _ACTIVE.finditer(body)]
 
 
 def _normal(text: str) -> str:

@@ -34,7 +34,7 @@ def config() -> dict[str, Any]:
         ("server", "enableCORS", True),
         ("client", "showErrorDetails", "none"),
         ("client", "showErrorLinks", False),
-        ("client", "toolbarMode", "viewer"),
+        ("client", "toolbarMode", "minimal"),
         ("client", "allowedOrigins", []),
         ("browser", "gatherUsageStats", False),
         ("server", "maxUploadSize", 1),
