@@ -118,10 +118,15 @@ def answers(plan: Plan, goal: pd.DataFrame, levers: Mapping[str, Any], *, indica
 
 
 def answer_label(plan: Plan, answer: Mapping[str, Any], *, lang: str, with_indicator: bool) -> str:
-    """ "Average revenue per coop: Revenue growth, existing coops → 61.5 % / yr" (the lever alone in a target's detail)."""
+    """ "Revenue growth, existing coops → 61.5 % / yr" in a target's detail; under the main table the target
+    and the value first, "Average revenue per coop → 61.5 % / yr (Revenue growth, existing coops)" (a phone
+    cuts the end of a picker's text)."""
     lv = plan.lever(str(answer["lever"]))
-    text = tr(lang, "what_it_takes.answer_option", lever=lv.label(lang), value=lever_value_text(lv, answer["value"], lang))
-    return f"{plan.target(str(answer['indicator'])).label(lang)}: {text}" if with_indicator else text
+    value = lever_value_text(lv, answer["value"], lang)
+    if with_indicator:
+        indicator = plan.target(str(answer["indicator"])).label(lang)
+        return tr(lang, "what_it_takes.answer_option", lever=indicator, value=f"{value} ({lv.label(lang)})")
+    return tr(lang, "what_it_takes.answer_option", lever=lv.label(lang), value=value)
 
 
 def reaching_value(answer: Mapping[str, Any], baseline_items: state.BaselineItems) -> float:

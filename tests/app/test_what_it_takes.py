@@ -185,8 +185,9 @@ def test_apply_revenue_growth_reaches_revenue_per_coop(lang: str) -> None:
     at = page(lang)
     box = answer_box(at, "main")
     revenue = PLAN.target("revenue_per_coop").label(lang)
-    (label,) = [o for o in box.options if o.startswith(revenue + ":")]
-    assert label.endswith(f"→ {number(61.5, lang, 1)} {PLAN.lever('revenue_growth').unit(lang)}")  # the grid value
+    (label,) = [o for o in box.options if o.startswith(revenue + " →")]
+    lever = PLAN.lever("revenue_growth")
+    assert label == f"{revenue} → {number(61.5, lang, 1)} {lever.unit(lang)} ({lever.label(lang)})"  # the grid value
     box.set_value("revenue_per_coop/revenue_growth").run()
     at.button(key="what_it_takes_answer_apply_main").click().run()
     assert not at.exception
