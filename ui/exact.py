@@ -113,6 +113,8 @@ def _remember(key: str, lever_id: str, **note: object) -> None:
 
 def _on_typed(lever_id: str, key: str) -> None:
     """A typed value: read, onto the grid and into the range, into the scenario; a note when it moved."""
+    if state.stale_echo(key):
+        return  # the browser's old text, sent before it showed the value the app set (state.push)
     text = st.session_state.get(key)
     if text is None or not str(text).strip():
         return  # emptied: the lever keeps its value and the box shows it again
@@ -189,7 +191,7 @@ def exact_box(lever_id: str, *, key: str, label: str, language: str) -> None:
     """
     options = state.lever_options(lever_id)
     current = state.levers()[lever_id]
-    st.session_state[key] = state.format_lever_value(lever_id, current, language)
+    state.push(key, state.format_lever_value(lever_id, current, language))
     st.button("−", key=f"{key}_down", on_click=_on_step, args=(lever_id, -1), disabled=current <= options[0], width="stretch")
     st.text_input(label, key=key, on_change=_on_typed, args=(lever_id, key), label_visibility="collapsed")
     st.button("+", key=f"{key}_up", on_click=_on_step, args=(lever_id, 1), disabled=current >= options[-1], width="stretch")

@@ -355,7 +355,40 @@ def tolerance_widget(*, label: str, help_text: str) -> None:
     )
 
 
+PUSHED_KEY = "widgets_pushed"  # widget key → what the browser showed before the app set a new value
+
+
+def push(key: str, value: Any) -> None:
+    """Set a synced widget's value before drawing it (the scenario moved elsewhere), remembering what the
+    browser showed before, until the browser reports the new value.
+
+    One lever has several widgets (sidebar, page, phone panel, value box). The browser sends every
+    widget's value with every rerun; until it has drawn this run's values, it still sends the old value of
+    a widget the app changed, and that looks like the user moving it back: two quick key presses on the
+    sidebar slider set the lever back to where it was (seen in Chromium). `stale_echo` tells them apart.
+    """
+    ss = st.session_state
+    pushed = ss.setdefault(PUSHED_KEY, {})
+    if key in ss:
+        before = ss[key]
+        if before != value:
+            pushed[key] = before
+        else:
+            pushed.pop(key, None)  # the browser shows what the app set: nothing stale can come any more
+    ss[key] = value
+
+
+def stale_echo(key: str) -> bool:
+    """True when a widget's "change" is the browser sending again the value the app replaced (see `push`):
+    its callback must ignore it. A person cannot move a widget the app just moved back to exactly its
+    old value before the browser has even drawn the new one."""
+    pushed = st.session_state.get(PUSHED_KEY, {})
+    return key in pushed and st.session_state.get(key) == pushed[key]
+
+
 def _on_lever_change(lever_id: str, widget_key: str) -> None:
+    if stale_echo(widget_key):
+        return
     value = st.session_state[widget_key]
     lv = get_plan().lever(lever_id)
     st.session_state["levers"] = {**levers(), lever_id: value if not lv.is_number else float(value)}
@@ -373,7 +406,7 @@ def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None 
     language = lang()
     current = levers()[lever_id]
     if not lv.is_number:
-        st.session_state[key] = current
+        push(key, current)
         st.radio(
             label,
             options=list(lv.choices),
@@ -390,7 +423,7 @@ def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None 
     if value not in _option_labels(lever_id, language):
         # A value off the grid (should not happen: inputs are validated); show the nearest.
         value = min(options, key=lambda x: abs(x - value))
-    st.session_state[key] = value
+    push(key, value)
     labels = _option_labels(lever_id, language)
     st.select_slider(
         label,
