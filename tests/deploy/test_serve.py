@@ -240,7 +240,7 @@ def test_board_entry_saved_through_one_replica_is_listed_through_the_other(works
 
         other = second.new_page()
         other.goto(f"{workshop.url}/workshop?room={room}")
-        expect(other.locator('[role="gridcell"]', has_text="Nhóm 1 qua r1").first).to_be_attached(timeout=30_000)
+        expect(other.locator("td", has_text="Nhóm 1 qua r1").first).to_be_attached(timeout=30_000)  # the room's list table
         assert (_served_by(first), _served_by(second)) == ("r1", "r2")
         _no_exception(page)
         _no_exception(other)
