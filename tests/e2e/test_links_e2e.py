@@ -106,6 +106,11 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser: Browser, tm
         page = context.new_page()
         page.goto(f"{url}/?lang=en")
         page.wait_for_selector(SCORECARD, timeout=30_000)
+        # As a person does: the first key press after the page has finished drawing (no element left
+        # stale from a run still going). Under a loaded CI machine a press made while the first runs
+        # were still drawing went to another slider (revenue growth) once in ~1,500 tests; see the note.
+        expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
+        page.wait_for_timeout(1_000)
         slider = page.locator(SIDEBAR_SLIDER).first
         slider.focus()
         page.keyboard.press("ArrowRight")
