@@ -14,6 +14,7 @@ import streamlit as st
 from store import BoardError, UnavailableError
 from ui import projector, state, workshop
 from ui.i18n import md_escape, t
+from ui.links import DEFAULT_SEED, build_params, share_url
 from ui.tables import markdown_table
 
 state.require_app()
@@ -62,8 +63,6 @@ def _watch() -> None:
 def _open_url(levers: dict, baseline: dict) -> str:
     """A link that opens a participant's scenario on the Overview in a new tab (without the room: whoever
     opens it does not join the room as a participant)."""
-    from ui.links import DEFAULT_SEED, build_params, share_url
-
     params = build_params(plan, levers=levers, baseline=baseline, lang=lang, seed=DEFAULT_SEED, tolerance=state.tolerance() * 100)
     return share_url("overview", params)  # relative: the Overview next to this page, wherever the app is served
 

@@ -146,9 +146,8 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
         base = plan.baseline_values()
         baseline_arrays = {b: np.array([s.baseline.get(b, base[b]) for s in scenarios], dtype=float) for b in base}
         proj = project(plan, lever_arrays, baseline_arrays)
-        for target in plan.targets:
-            values = np.array([proj.year_end_dict(i)[target.id] for i in range(len(scenarios))])
-            status_by_target[target.id] = status_codes(values, target.value, tolerance)
+        for target in plan.targets:  # each target's K year-end values at once (not K dicts of every indicator)
+            status_by_target[target.id] = status_codes(proj.year_end[target.id], target.value, tolerance)
     participants = tuple(
         Participant(
             id=r.id,
