@@ -486,10 +486,11 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
         if problems:
             raise PlanError(f"{file}: lever {lv.id}: " + "; ".join(problems))
     _check_main(file, levers)
-    symbols = [lv.symbol for lv in levers if lv.symbol]
-    for lv in levers:
-        if lv.symbol and symbols.count(lv.symbol) > 1:
-            raise PlanError(f"{file}: lever {lv.id}: symbol {lv.symbol!r} is another lever's too")
+    symbols: set[str] = set()
+    for lv in (lv for lv in levers if lv.symbol):
+        if lv.symbol in symbols:
+            raise PlanError(f"{file}: lever {lv.id}: symbol '{lv.symbol}' is another lever's too")
+        symbols.add(lv.symbol)
     timing = lever_by_id["formation_timing"]
     if timing.kind != "choice" or set(timing.choices) != set(TIMINGS):
         raise PlanError(f"{file}: lever formation_timing: choices must be {', '.join(TIMINGS)}")
