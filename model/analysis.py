@@ -14,7 +14,7 @@ import pandas as pd
 
 from model.engine import DEFAULT_TOLERANCE, MONTHS, STATUSES, project, status_codes
 from model.plan import INDICATOR_IDS, Lever, Plan
-from model.settings import DEFAULT_DRAWS
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED
 
 LeverValues = Mapping[str, float | str]
 Baseline = Mapping[str, float] | None
@@ -96,7 +96,7 @@ def monte_carlo(
     levers: LeverValues,
     *,
     draws: int = DEFAULT_DRAWS,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     baseline: Baseline = None,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> MonteCarloResult:

@@ -28,7 +28,7 @@ from model.analysis import goal_seek, monte_carlo, sensitivity
 from model.engine import DEFAULT_TOLERANCE, STATUSES, project, statuses
 from model.plan import DEFAULT_PLAN_PATH, Lever, Plan, PlanError, Target, load_plan
 from model.scenario import Scenario, ScenarioError, from_json, validate
-from model.settings import DEFAULT_DRAWS, MAX_DRAWS, MAX_TOLERANCE, MIN_DRAWS
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_TOLERANCE, MIN_DRAWS
 from model.text import DEFAULT_LANG, LANGS, number, percent, tr
 
 PROG = "python -m model"
@@ -153,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_DRAWS,
         help=f"number of draws, {MIN_DRAWS} to {MAX_DRAWS:,} (default: {DEFAULT_DRAWS})",
     )
-    mc.add_argument("--seed", metavar="S", type=_int_arg(lo=0), default=0, help="random seed, 0 or more (default: 0)")
+    mc.add_argument(
+        "--seed", metavar="S", type=_int_arg(lo=0), default=DEFAULT_SEED, help=f"random seed, 0 or more (default: {DEFAULT_SEED})"
+    )
 
     gs = add("goalseek", "what it takes: the lever value at which an indicator just reaches its target, others held")
     gs.add_argument("--indicator", metavar="ID", required=True, help="indicator id, e.g. revenue_per_coop")

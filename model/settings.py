@@ -2,7 +2,7 @@
 
 Tolerance (how far below a target still counts as "close"): the engine takes a fraction, people
 and links give percent on a 0.5-point grid from 0 to 50. Monte Carlo draws: one range for the
-Uncertainty page, a link and the CLI (50,000 draws keep a run's paths near 90 MB).
+Uncertainty page, a link and the CLI (50,000 draws keep a run's paths near 90 MB), and the seed.
 """
 
 from __future__ import annotations
@@ -17,3 +17,5 @@ TOLERANCE_OPTIONS: tuple[float, ...] = tuple(
 DEFAULT_DRAWS = 2_000  # Monte Carlo draws: the Uncertainty page's, a link's and the CLI's default
 MIN_DRAWS = 100
 MAX_DRAWS = 50_000
+DEFAULT_SEED = 0  # Monte Carlo seed
+MAX_SEED = 2**32 - 1  # the largest seed the page and a link take (the CLI takes any seed from 0)

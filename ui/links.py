@@ -23,7 +23,16 @@ from urllib.parse import urlencode
 
 from model.plan import BASELINE_IDS, Lever, Plan
 from model.scenario import validate
-from model.settings import DEFAULT_DRAWS, DEFAULT_TOLERANCE, MAX_DRAWS, MAX_TOLERANCE, MIN_DRAWS, TOLERANCE_STEP
+from model.settings import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    DEFAULT_TOLERANCE,
+    MAX_DRAWS,
+    MAX_SEED,
+    MAX_TOLERANCE,
+    MIN_DRAWS,
+    TOLERANCE_STEP,
+)
 from model.text import LANGS
 from store.board import BoardError, normalize_room
 
@@ -35,8 +44,6 @@ DRAWS_KEY = "draws"
 TOLERANCE_KEY = "tol"
 ROOM_KEY = "room"
 BASELINE_PREFIX = "b_"
-DEFAULT_SEED = 0
-MAX_SEED = 2**32 - 1
 MAX_VALUE_CHARS = 64  # longer values are not numbers anyone typed
 MAX_PARAMS = 200  # a link with more keys than this is cut; the rest is reported
 
