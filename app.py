@@ -9,7 +9,6 @@ from ui import chrome, exact, state, workshop
 from ui.i18n import t
 from ui.share import remember_link_report, render_link_report, render_share_box
 
-MAIN_LEVERS = state.MAIN_LEVERS
 CUSTOM = "__custom__"
 LANGUAGE_NAMES = {"vi": tr("vi", "lang.vi"), "en": tr("en", "lang.en")}  # each in its own language
 
@@ -57,7 +56,7 @@ with st.sidebar:
     # The style of every lever's value box (sidebar, Scenario page, phone panel) travels with this heading.
     st.markdown(f"**{t('sidebar.main_levers')}**\n\n{exact.EXACT_CSS}", unsafe_allow_html=True)
     with st.container(key=f"{exact.STACK}sidebar"):
-        for lever_id in MAIN_LEVERS:
+        for lever_id in plan.main_levers:
             lever = plan.lever(lever_id)
             unit = lever.unit(lang)
             state.lever_widget(

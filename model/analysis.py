@@ -14,6 +14,7 @@ import pandas as pd
 
 from model.engine import DEFAULT_TOLERANCE, MONTHS, STATUSES, project, status_codes
 from model.plan import INDICATOR_IDS, Lever, Plan
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED
 
 LeverValues = Mapping[str, float | str]
 Baseline = Mapping[str, float] | None
@@ -94,8 +95,8 @@ def monte_carlo(
     plan: Plan,
     levers: LeverValues,
     *,
-    draws: int = 2000,
-    seed: int = 0,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
     baseline: Baseline = None,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> MonteCarloResult:

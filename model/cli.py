@@ -28,12 +28,12 @@ from model.analysis import goal_seek, monte_carlo, sensitivity
 from model.engine import DEFAULT_TOLERANCE, STATUSES, project, statuses
 from model.plan import DEFAULT_PLAN_PATH, Lever, Plan, PlanError, Target, load_plan
 from model.scenario import Scenario, ScenarioError, from_json, validate
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_TOLERANCE, MIN_DRAWS
 from model.text import DEFAULT_LANG, LANGS, number, percent, tr
 
 PROG = "python -m model"
 FORMATS: tuple[str, ...] = ("json", "csv", "table")
 DEFAULT_FORMAT = "json"
-MAX_DRAWS = 100_000  # 13 months × 17 indicators × draws floats stay well under 200 MB
 EXIT_USAGE = 2
 
 
@@ -56,8 +56,8 @@ def _percent_arg(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
-    if not math.isfinite(value) or not 0 <= value < 100:
-        raise argparse.ArgumentTypeError(f"{text[:40]} is not a percentage from 0 up to (not including) 100")
+    if not math.isfinite(value) or not 0 <= value <= MAX_TOLERANCE:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not a percentage from 0 to {MAX_TOLERANCE:g}")
     return value
 
 
@@ -149,11 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument(
         "--draws",
         metavar="N",
-        type=_int_arg(lo=1, hi=MAX_DRAWS),
-        default=2000,
-        help=f"number of draws, 1 to {MAX_DRAWS:,} (default: 2000)",
+        type=_int_arg(lo=MIN_DRAWS, hi=MAX_DRAWS),
+        default=DEFAULT_DRAWS,
+        help=f"number of draws, {MIN_DRAWS} to {MAX_DRAWS:,} (default: {DEFAULT_DRAWS})",
     )
-    mc.add_argument("--seed", metavar="S", type=_int_arg(lo=0), default=0, help="random seed, 0 or more (default: 0)")
+    mc.add_argument(
+        "--seed", metavar="S", type=_int_arg(lo=0), default=DEFAULT_SEED, help=f"random seed, 0 or more (default: {DEFAULT_SEED})"
+    )
 
     gs = add("goalseek", "what it takes: the lever value at which an indicator just reaches its target, others held")
     gs.add_argument("--indicator", metavar="ID", required=True, help="indicator id, e.g. revenue_per_coop")

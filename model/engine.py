@@ -16,29 +16,11 @@ import numpy as np
 import pandas as pd
 
 from model.plan import BASELINE_IDS, INDICATOR_IDS, LEVER_IDS, TIMINGS, Plan
+from model.settings import DEFAULT_TOLERANCE
 
 MONTHS = 12
 Status = Literal["reached", "close", "missed"]
 STATUSES: tuple[Status, ...] = ("reached", "close", "missed")
-DEFAULT_TOLERANCE = 0.05  # 5 %: the "khoảng" (about) slack for "close"
-
-# Levers given in percent in the plan; the equations take fractions.
-PERCENT_LEVERS: frozenset[str] = frozenset(
-    {
-        "dissolution_rate",
-        "member_growth",
-        "worker_growth",
-        "income_growth",
-        "revenue_growth",
-        "profit_margin",
-        "trained_share_new_managers",
-        "hightech_share_new",
-        "value_chain_share_new",
-        "union_worker_growth",
-        "union_revenue_growth",
-        "union_profit_margin",
-    }
-)
 
 _TIMING_WEIGHTS: dict[str, np.ndarray] = {
     "even": np.full(MONTHS, 1.0 / MONTHS),
@@ -121,10 +103,11 @@ def project(
             raise KeyError(f"unknown baseline value(s): {', '.join(sorted(unknown))}")
         b.update(baseline)
     k = max(_k_of(lv), _k_of(b))
+    percent = plan.percent_levers  # levers given in percent in the plan; the equations take fractions
 
     def num(name: str) -> np.ndarray:
         x = np.asarray(lv[name], dtype=float)
-        if name in PERCENT_LEVERS:
+        if name in percent:
             x = x / 100.0
         return np.broadcast_to(x, (k,)).astype(float, copy=False)
 

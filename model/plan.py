@@ -14,10 +14,11 @@ import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError, field_validator
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_PLAN_PATH = DATA_DIR / "plan.toml"
@@ -140,6 +141,7 @@ class BaselineItem(_Row):
     source: str | None = None
     note_vi: str = ""
     note_en: str = ""
+    part_of: StrictStr | None = None  # the baseline value this one is a part of (never more than it)
 
     @field_validator("value")
     @classmethod
@@ -171,6 +173,11 @@ class Lever(_Row):
     choices: tuple[str, ...] = ()
     choice_labels_vi: tuple[str, ...] = ()
     choice_labels_en: tuple[str, ...] = ()
+    percent: StrictBool = False  # given in percent (rates, shares): the engine divides by 100, changes are points
+    symbol: StrictStr = ""  # MODEL.md's symbol, LaTeX (every numeric lever has one)
+    main: StrictInt | None = None  # position among the main levers (sidebar, phone panel); none: not a main lever
+    context_vi: str = ""  # the reported trend beside the plan's assumption ("What it takes")
+    context_en: str = ""
 
     def label(self, lang: str) -> str:
         return self.label_vi if lang == "vi" else self.label_en
@@ -180,6 +187,9 @@ class Lever(_Row):
 
     def help(self, lang: str) -> str:
         return self.help_vi if lang == "vi" else self.help_en
+
+    def context(self, lang: str) -> str:
+        return self.context_vi if lang == "vi" else self.context_en
 
     def choice_label(self, choice: str, lang: str) -> str:
         labels = self.choice_labels_vi if lang == "vi" else self.choice_labels_en
@@ -299,6 +309,25 @@ class Plan:
     def numeric_levers(self) -> tuple[Lever, ...]:
         return tuple(lv for lv in self.levers if lv.is_number)
 
+    @cached_property
+    def percent_levers(self) -> frozenset[str]:
+        """Ids of the levers given in percent (the engine turns them into fractions)."""
+        return frozenset(lv.id for lv in self.levers if lv.percent)
+
+    @cached_property
+    def main_levers(self) -> tuple[str, ...]:
+        """Ids of the levers a leader or a participant moves first, in order: the sidebar's and the phone panel's."""
+        return tuple(lv.id for lv in sorted((lv for lv in self.levers if lv.main is not None), key=lambda lv: lv.main or 0))
+
+    @cached_property
+    def parts(self) -> dict[str, str]:
+        """Baseline id → the baseline id it is a part of (managers_trained → managers), in the baseline's order."""
+        return {b.id: b.part_of for b in self.baseline if b.part_of is not None}
+
+    def whole_of(self, baseline_id: str) -> str:
+        """The baseline value a part may not exceed (managers for managers_trained)."""
+        return self.parts[baseline_id]
+
     def defaults(self) -> dict[str, float | str]:
         """Every lever id → its default value."""
         return {lv.id: lv.default for lv in self.levers}
@@ -343,7 +372,15 @@ def on_step(value: float, lo: float, step: float) -> bool:
 
 def _check_lever(lv: Lever) -> list[str]:
     problems: list[str] = []
+    if lv.context_vi and not lv.context_en:
+        problems.append("context_en is missing (context_vi is given)")
+    if lv.context_en and not lv.context_vi:
+        problems.append("context_vi is missing (context_en is given)")
     if lv.kind == "choice":
+        if lv.percent:
+            problems.append("percent is only for numeric levers")
+        if lv.symbol:
+            problems.append("symbol is only for numeric levers")
         if not lv.choices:
             problems.append("choices is empty")
         if lv.default not in lv.choices:
@@ -352,6 +389,8 @@ def _check_lever(lv: Lever) -> list[str]:
             if len(getattr(lv, name)) != len(lv.choices):
                 problems.append(f"{name} has {len(getattr(lv, name))} entries for {len(lv.choices)} choices")
         return problems
+    if not lv.symbol:
+        problems.append("symbol is missing")
     for name in ("min", "max", "step"):
         v = getattr(lv, name)
         if v is None:
@@ -446,6 +485,12 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
             problems.append(f"group {lv.group!r} is not a declared group")
         if problems:
             raise PlanError(f"{file}: lever {lv.id}: " + "; ".join(problems))
+    _check_main(file, levers)
+    symbols: set[str] = set()
+    for lv in (lv for lv in levers if lv.symbol):
+        if lv.symbol in symbols:
+            raise PlanError(f"{file}: lever {lv.id}: symbol '{lv.symbol}' is another lever's too")
+        symbols.add(lv.symbol)
     timing = lever_by_id["formation_timing"]
     if timing.kind != "choice" or set(timing.choices) != set(TIMINGS):
         raise PlanError(f"{file}: lever formation_timing: choices must be {', '.join(TIMINGS)}")
@@ -456,8 +501,11 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
     for b in baseline:
         if round_baseline(b.value, decimals[b.id]) != b.value:
             raise PlanError(f"{file}: baseline {b.id}: value {_fmt(b.value)} has more than {decimals[b.id]} decimals")
+    for b in baseline:
+        if b.part_of is not None and (b.part_of not in BASELINE_IDS or b.part_of == b.id):
+            raise PlanError(f"{file}: baseline {b.id}: part_of {b.part_of!r} is not another baseline value")
     base = {b.id: b.value for b in baseline}
-    for err in baseline_problems(base):
+    for err in baseline_problems(base, {b.id: b.part_of for b in baseline if b.part_of is not None}):
         raise PlanError(f"{file}: baseline {err}")
 
     preset_ids = [p.id for p in presets]
@@ -490,15 +538,27 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
     )
 
 
-def baseline_problems(base: Mapping[str, float]) -> list[str]:
-    """Consistency of a complete baseline (values already non-negative and finite)."""
-    problems = []
-    if base["managers_trained"] > base["managers"]:
-        problems.append(f"managers_trained: {_fmt(base['managers_trained'])} is more than managers {_fmt(base['managers'])}")
-    for k in ("hightech_coops", "value_chain_coops"):
-        if base[k] > base["coops"]:
-            problems.append(f"{k}: {_fmt(base[k])} is more than coops {_fmt(base['coops'])}")
-    return problems
+def baseline_problems(base: Mapping[str, float], parts: Mapping[str, str]) -> list[str]:
+    """Consistency of a complete baseline (values already non-negative and finite): no part is more
+    than its whole (``parts``: Plan.parts, part id → whole id)."""
+    return [
+        f"{part}: {_fmt(base[part])} is more than {whole} {_fmt(base[whole])}"
+        for part, whole in parts.items()
+        if base[part] > base[whole]
+    ]
+
+
+def _check_main(file: str, levers: list[Lever]) -> None:
+    """The main levers' positions are 1, 2, … n (n main levers), each once."""
+    mains = [lv for lv in levers if lv.main is not None]
+    seen: set[int] = set()
+    for lv in mains:
+        assert lv.main is not None
+        if not 1 <= lv.main <= len(mains):
+            raise PlanError(f"{file}: lever {lv.id}: main {lv.main} is not between 1 and {len(mains)}, the number of main levers")
+        if lv.main in seen:
+            raise PlanError(f"{file}: lever {lv.id}: main {lv.main} is another lever's too")
+        seen.add(lv.main)
 
 
 def load_plan(path: str | Path | None = None) -> Plan:

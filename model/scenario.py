@@ -201,11 +201,11 @@ def validate(
         if fixed_b is not None:
             overrides[key] = fixed_b
     full = plan.baseline_values() | overrides
-    for msg in baseline_problems(full):
+    for msg in baseline_problems(full, plan.parts):
         problems.append(f"baseline {msg}")
         # Repair: cap the part at the whole it belongs to.
         part = msg.split(":")[0]
-        whole = "managers" if part == "managers_trained" else "coops"
+        whole = plan.whole_of(part)
         changes.append(Change(f"baseline.{part}", _fmt(full[part]), _fmt(full[whole]), "inconsistent"))
         overrides[part] = full[whole]
 

@@ -185,7 +185,7 @@ def split_baseline(
                 key = change.key.removeprefix("baseline.")
                 bad.add(key)
                 if change.reason == "inconsistent":
-                    bad.add("managers" if key == "managers_trained" else "coops")
+                    bad.add(plan.whole_of(key))
             turned_down += problem_lines(plan, changes, lang)  # the same words as for an uploaded file
             current = {k: v for k, v in current.items() if k not in bad}
             current |= {k: previous[k] for k in bad if k in previous}
@@ -476,34 +476,7 @@ EQUATIONS: tuple[tuple[str, str], ...] = (
     ("year_end", r"\text{new\_coops} = \textstyle\sum_m n_m = F \qquad \text{new\_unions} = \textstyle\sum_m u_m = U_{new}"),
 )
 
-# Symbol → lever or baseline id (its label comes from the plan, in the session language).
-LEVER_SYMBOLS: tuple[tuple[str, str], ...] = (
-    (r"F", "new_coops"),
-    (r"\delta", "dissolution_rate"),
-    (r"k_M", "members_per_new_coop"),
-    (r"g_M", "member_growth"),
-    (r"k_W", "workers_per_new_coop"),
-    (r"g_W", "worker_growth"),
-    (r"g_I", "income_growth"),
-    (r"g_R", "revenue_growth"),
-    (r"R_{new}", "new_coop_revenue"),
-    (r"\pi", "profit_margin"),
-    (r"k_G", "managers_per_new_coop"),
-    (r"\tau", "managers_trained_per_year"),
-    (r"s_T", "trained_share_new_managers"),
-    (r"a_H", "hightech_adoptions"),
-    (r"s_H", "hightech_share_new"),
-    (r"a_V", "value_chain_links"),
-    (r"s_V", "value_chain_share_new"),
-    (r"U_{new}", "new_unions"),
-    (r"k_C", "coops_per_new_union"),
-    (r"j_C", "union_coop_joins"),
-    (r"k_X", "workers_per_new_union"),
-    (r"g_X", "union_worker_growth"),
-    (r"g_{RU}", "union_revenue_growth"),
-    (r"RU_{new}", "new_union_revenue"),
-    (r"\pi_U", "union_profit_margin"),
-)
+# Symbols of the state variables (each lever's symbol is in its plan row).
 STATE_SYMBOLS: tuple[tuple[str, str], ...] = (
     (r"N, M, W, I, \bar R, \bar P", "coops_etc"),
     (r"G, T, H, V", "capacity"),
@@ -524,8 +497,7 @@ def symbol_table(plan: Plan, lang: str) -> str:
         # "N0" → $N_0$, "RU0" → $RU_0$
         meaning = tr(lang, "data_sources.eq.baseline_of", label=plan.target(b.id).label(lang))
         lines.append(f"| ${b.symbol.removesuffix('0')}_0$ | {meaning} | `{b.id}` |")
-    for symbol, lever_id in LEVER_SYMBOLS:
-        lv = plan.lever(lever_id)
+    for lv in plan.numeric_levers:  # each with its MODEL.md symbol (the plan file's `symbol`)
         unit = f" ({lv.unit(lang)})" if lv.unit(lang) else ""
-        lines.append(f"| ${symbol}$ | {lv.label(lang)}{unit} | `{lever_id}` |")
+        lines.append(f"| ${lv.symbol}$ | {lv.label(lang)}{unit} | `{lv.id}` |")
     return "\n".join(lines)

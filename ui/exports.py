@@ -492,7 +492,7 @@ def change_line(plan: Plan, change: Change, lang: str) -> str:
         if change.reason in ("not_a_number", "not_finite"):
             return tr(lang, "exports.problem.baseline_not_a_number", name=name, given=change.given)
         if change.reason == "inconsistent":
-            whole = "managers" if bid == "managers_trained" else "coops"
+            whole = plan.whole_of(bid)
             return tr(
                 lang,
                 "exports.problem.more_than_whole",

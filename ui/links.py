@@ -21,9 +21,18 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from model.engine import DEFAULT_TOLERANCE
 from model.plan import BASELINE_IDS, Lever, Plan
 from model.scenario import validate
+from model.settings import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    DEFAULT_TOLERANCE,
+    MAX_DRAWS,
+    MAX_SEED,
+    MAX_TOLERANCE,
+    MIN_DRAWS,
+    TOLERANCE_STEP,
+)
 from model.text import LANGS
 from store.board import BoardError, normalize_room
 
@@ -35,14 +44,8 @@ DRAWS_KEY = "draws"
 TOLERANCE_KEY = "tol"
 ROOM_KEY = "room"
 BASELINE_PREFIX = "b_"
-DEFAULT_SEED = 0
-MAX_SEED = 2**32 - 1
-DEFAULT_DRAWS = 2_000  # Monte Carlo draws: the Uncertainty page's setting
-MIN_DRAWS = 100
-MAX_DRAWS = 50_000
 MAX_VALUE_CHARS = 64  # longer values are not numbers anyone typed
 MAX_PARAMS = 200  # a link with more keys than this is cut; the rest is reported
-TOLERANCE_STEP = 0.5  # the "close" tolerance setting moves by 0.5 percentage points
 
 # Numbers as a link holds them: ASCII only. Python's float() and int() also take digits of other
 # scripts ("١٢٠", "５") and underscores ("1_000"); a link is machine-made, so those are not numbers.
@@ -253,7 +256,7 @@ def _parse_int(key: str, value: str, problems: list[LinkProblem], *, lo: int, hi
 
 
 def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
-    """The "close" tolerance in percent: clamped to 0–50 and put on the setting's 0.5 grid, each change reported."""
+    """The "close" tolerance in percent: clamped to 0–MAX_TOLERANCE and put on the setting's grid, each change reported."""
     if not is_link_number(value):
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_a_number"))
         return None
@@ -261,8 +264,8 @@ def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
     if not math.isfinite(tol):
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_finite"))
         return None
-    if not 0 <= tol <= 50:
-        clamped = min(max(tol, 0.0), 50.0)
+    if not 0 <= tol <= MAX_TOLERANCE:
+        clamped = min(max(tol, 0.0), MAX_TOLERANCE)
         problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "out_of_range", _fmt(clamped)))
         return clamped
     snapped = round(tol / TOLERANCE_STEP) * TOLERANCE_STEP

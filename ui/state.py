@@ -32,11 +32,9 @@ from model.analysis import (
 )
 from model.engine import DEFAULT_TOLERANCE, project, statuses
 from model.plan import Lever, Observation, Plan, load_observations, load_plan
+from model.settings import TOLERANCE_OPTIONS  # 0–50 % by 0.5
 from model.text import DEFAULT_LANG, number
 from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, LinkState, build_params, parse_params
-
-# The levers a leader or a participant moves first: the sidebar's and the phone panel's (ui/phone.py).
-MAIN_LEVERS: tuple[str, ...] = ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
 
 LeverItems = tuple[tuple[str, Any], ...]
 BaselineItems = tuple[tuple[str, float], ...]
@@ -321,9 +319,6 @@ def indicator_select(label: str, *, key: str) -> str:
 
     st.selectbox(label, options=list(labels), format_func=labels.__getitem__, key=widget_key, on_change=_changed)
     return str(st.session_state[key])
-
-
-TOLERANCE_OPTIONS: tuple[float, ...] = tuple(round(0.5 * i, 1) for i in range(101))  # 0–50 % by 0.5
 
 
 @functools.cache

@@ -18,7 +18,7 @@ import streamlit as st
 from model.analysis import PlanImplied
 from model.engine import scorecard
 from model.plan import Lever, Plan
-from model.text import number, signed, strings, tr
+from model.text import number, signed, tr
 from ui import state
 from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.i18n import STATUS_ICONS
@@ -26,11 +26,6 @@ from ui.tables import headline
 
 MAX_TORNADO_LEVERS = 12
 MAX_HIGHLIGHTS = 5
-
-
-def is_percent(lv: Lever) -> bool:
-    """Levers in percent (rates, shares): their changes are percentage points."""
-    return lv.unit_en.startswith("%")
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -43,7 +38,7 @@ def lever_value_text(lv: Lever, value: float, lang: str, *, extra_decimals: int 
 
 def change_text(lv: Lever, delta: float, lang: str, *, extra_decimals: int = 0) -> str:
     """+58,5 điểm % / +58.5 pp for percent levers; +13 HTX/năm otherwise."""
-    unit = tr(lang, "what_it_takes.pp") if is_percent(lv) else lv.unit(lang)
+    unit = tr(lang, "what_it_takes.pp") if lv.percent else lv.unit(lang)
     return with_unit(signed(delta, lang, lv.decimals + extra_decimals), unit)
 
 
@@ -341,7 +336,6 @@ def implied_highlights(plan: Plan, implied: PlanImplied, *, lang: str, limit: in
     "Biggest" is the rise measured in the lever's uncertainty spreads: a move of
     twenty spreads is far less plausible than one of two.
     """
-    texts = strings(lang)
     ranked = []
     for lever_id in dict.fromkeys(step.lever for step in implied.steps):
         lv = plan.lever(lever_id)
@@ -353,8 +347,7 @@ def implied_highlights(plan: Plan, implied: PlanImplied, *, lang: str, limit: in
     ranked.sort(key=lambda x: -x[0])
     lines = []
     for _, lv, before, after in ranked[:limit]:
-        context_key = f"what_it_takes.context.{lv.id}"
-        context = tr(lang, "what_it_takes.implied.context", text=texts[context_key]) if context_key in texts else ""
+        context = tr(lang, "what_it_takes.implied.context", text=lv.context(lang)) if lv.context(lang) else ""
         lines.append(
             tr(
                 lang,

@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from model.plan import load_plan
 from model.text import number, tr
 from ui.exact import Reading, exact_key, popover_key, read_number
-from ui.state import MAIN_LEVERS
 
 PLAN = load_plan()
 LANGS = ("vi", "en")
@@ -63,7 +62,7 @@ def test_no_number(lang: str, text: str) -> None:
 def opened(page: str | None = None, *, lang: str = "vi") -> AppTest:
     """The app with the sidebar's boxes open (each lever's "Type a value, − / +" popover, as clicked)."""
     at = make_app(page, lang=lang)
-    for lever_id in MAIN_LEVERS:
+    for lever_id in PLAN.main_levers:
         at.session_state[popover_key("sidebar", lever_id)] = True
     return at.run()
 

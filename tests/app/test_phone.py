@@ -15,7 +15,6 @@ from model.engine import DEFAULT_TOLERANCE, project, statuses
 from model.plan import load_plan
 from model.text import LOCALES, number, tr
 from ui import compare, phone
-from ui.state import MAIN_LEVERS
 from ui.tables import SCORECARD_KEY, TABLE_CSS
 
 PLAN = load_plan()
@@ -88,7 +87,7 @@ def flipped(before: dict[str, float], after: dict[str, float]) -> list[str]:
 def test_panel_on_the_overview(lang: str) -> None:
     at = make_app(lang=lang)
     assert not at.exception
-    for lever_id in MAIN_LEVERS:
+    for lever_id in PLAN.main_levers:
         lever = PLAN.lever(lever_id)
         slider = at.select_slider(key=phone.slider_key("overview", lever_id))
         assert slider.label.startswith(lever.label(lang))

@@ -341,12 +341,15 @@ BAD_ARGS = [
     (["run", "--preset", "optimistic"], "unknown preset 'optimistic'"),
     (["run", "--tolerance", "-1"], "--tolerance"),
     (["run", "--tolerance", "abc"], "--tolerance"),
+    (["run", "--tolerance", "50.5"], "50.5 is not a percentage from 0 to 50"),  # model.settings: the sidebar's and a link's
     (["run", "--format", "xml"], "--format"),
     (["run", "--lang", "fr"], "--lang"),
     (["run", "--no-such-option"], "unrecognized arguments"),
     (["montecarlo", "--draws", "0"], "--draws"),
     (["montecarlo", "--draws", "-5"], "--draws"),
     (["montecarlo", "--draws", "many"], "--draws"),
+    (["montecarlo", "--draws", "99"], "99 is less than 100"),  # model.settings: the Uncertainty page's and a link's range
+    (["montecarlo", "--draws", "50001"], "50001 is more than 50000"),
     (["montecarlo", "--seed", "-1"], "--seed"),
     (["goalseek"], "--indicator"),
     (["goalseek", "--indicator", "happiness"], "unknown indicator 'happiness'"),

@@ -236,6 +236,103 @@ def test_timing_choices_must_be_the_three(tmp_path: Path) -> None:
     assert "plan.toml: lever formation_timing" in str(err)
 
 
+# ----------------------------------------- facts of a lever or a baseline row
+
+
+def test_lever_facts_read_from_the_rows(plan: Plan) -> None:
+    """MODEL.md: the 12 rates and shares are in percent, each given in a unit that says so; the main
+    levers in the sidebar's order; trained managers are managers, high-tech and value-chain coops are coops."""
+    assert plan.percent_levers == {lv.id for lv in plan.numeric_levers if lv.unit_en.startswith("%")}
+    assert len(plan.percent_levers) == 12
+    assert plan.main_levers == ("new_coops", "dissolution_rate", "members_per_new_coop", "revenue_growth", "income_growth")
+    assert plan.parts == {"managers_trained": "managers", "hightech_coops": "coops", "value_chain_coops": "coops"}
+    assert all(lv.symbol for lv in plan.numeric_levers)
+    assert plan.lever("profit_margin").symbol == r"\pi"
+
+
+def test_the_engine_divides_exactly_the_percent_levers(tmp_path: Path, plan: Plan) -> None:
+    """With percent = true gone from a row, the engine takes that lever as a fraction: 2 then means 200 %."""
+    path = tmp_path / "plan.toml"
+    path.write_text(_edit(PLAN_TEXT, "levers", "member_growth", "percent = true\n", ""), encoding="utf-8")
+    edited = load_plan(path)
+    assert edited.percent_levers == plan.percent_levers - {"member_growth"}
+    as_fraction = project(edited, {"member_growth": 0.02}).year_end_dict()
+    assert as_fraction == project(plan, {"member_growth": 2}).year_end_dict()
+    assert project(edited, {"member_growth": 2}).year_end_dict()["members"] > 2 * as_fraction["members"]
+
+
+def test_lever_percent_not_a_boolean(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "member_growth", "percent = true\n", 'percent = "yes"\n')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever member_growth: percent Input should be a valid boolean" in str(err)
+
+
+def test_percent_on_a_choice_lever(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "formation_timing", 'default = "even"\n', 'default = "even"\npercent = true\n')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever formation_timing: percent is only for numeric levers" in str(err)
+
+
+def test_lever_symbol_missing(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "new_coops", "symbol = 'F'\n", "")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever new_coops: symbol is missing" in str(err)
+
+
+def test_lever_symbol_twice(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "union_profit_margin", "symbol = '\\pi_U'\n", "symbol = '\\pi'\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever union_profit_margin: symbol '\\pi' is another lever's too" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("lever", "old", "new", "message"),
+    [
+        ("revenue_growth", "main = 4\n", "main = 3\n", "lever revenue_growth: main 3 is another lever's too"),
+        ("income_growth", "main = 5\n", "main = 6\n", "lever income_growth: main 6 is not between 1 and 5"),
+        ("income_growth", "main = 5\n", "main = 0\n", "lever income_growth: main 0 is not between 1 and 5"),
+        ("income_growth", "main = 5\n", 'main = "5"\n', "lever income_growth: main Input should be a valid integer"),
+    ],
+)
+def test_main_lever_positions(tmp_path: Path, lever: str, old: str, new: str, message: str) -> None:
+    err = _load_broken(tmp_path, _edit(PLAN_TEXT, "levers", lever, old, new))
+    assert f"plan.toml: {message}" in str(err)
+
+
+def test_a_main_lever_more_or_fewer(tmp_path: Path) -> None:
+    """Positions follow the rows: a sixth main lever at 6 loads and comes last; dropping one leaves a gap."""
+    path = tmp_path / "plan.toml"
+    path.write_text(_edit(PLAN_TEXT, "levers", "new_unions", "step = 1\n", "step = 1\nmain = 6\n"), encoding="utf-8")
+    assert load_plan(path).main_levers[-1] == "new_unions"
+    err = _load_broken(tmp_path, _edit(PLAN_TEXT, "levers", "new_coops", "main = 1\n", ""))
+    assert "main 5 is not between 1 and 4" in str(err)
+
+
+def test_context_in_one_language_only(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "levers", "new_coops", 'context_en = "about 56 new coops', 'context_xx = "about 56 new coops')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever new_coops: context_xx is not a known field" in str(err)
+    text = _edit(PLAN_TEXT, "levers", "new_coops", 'context_en = "about 56 new coops a year in 2019–2022 (588 → 770)"\n', "")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: lever new_coops: context_en is missing (context_vi is given)" in str(err)
+
+
+def test_part_of_an_unknown_value(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "baseline", "managers_trained", 'part_of = "managers"', 'part_of = "managerz"')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: baseline managers_trained: part_of 'managerz' is not another baseline value" in str(err)
+    text = _edit(PLAN_TEXT, "baseline", "managers_trained", 'part_of = "managers"', 'part_of = "managers_trained"')
+    err = _load_broken(tmp_path, text)
+    assert "part_of 'managers_trained' is not another baseline value" in str(err)
+
+
+def test_part_of_decides_the_whole(tmp_path: Path) -> None:
+    """A part is checked against the whole its row names: 30 member coops of 6 unions is refused."""
+    text = _edit(PLAN_TEXT, "baseline", "union_member_coops", 'value = 30\n', 'value = 30\npart_of = "unions"\n')
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: baseline union_member_coops: 30 is more than unions 6" in str(err)
+
+
 def test_broken_toml(tmp_path: Path) -> None:
     err = _load_broken(tmp_path, PLAN_TEXT + "\n[[levers]\nid = \n")
     assert str(err).startswith("plan.toml: not valid TOML")
