@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model.text import tr
-from ui import chrome, exact, state, workshop
+from ui import cached, chrome, exact, state, widgets, workshop
 from ui.i18n import t
 from ui.share import remember_link_report, render_link_report, render_share_box
 
@@ -17,7 +17,7 @@ st.set_page_config(page_title="Sơn La HTX 2023", page_icon="🌾", layout="wide
 state.leave_legacy_pages_mode()
 state.init_state()
 remember_link_report(state.load_link())
-plan = state.get_plan()
+plan = cached.get_plan()
 chrome.apply()  # Streamlit's own texts (uploader, Stop, …) in the session's language
 
 
@@ -60,7 +60,7 @@ with st.sidebar:
         for lever_id in MAIN_LEVERS:
             lever = plan.lever(lever_id)
             unit = lever.unit(lang)
-            state.lever_widget(
+            widgets.lever_widget(
                 lever_id,
                 page="sidebar",
                 label=f"{lever.label(lang)} ({unit})" if unit else lever.label(lang),
@@ -68,7 +68,7 @@ with st.sidebar:
             )
             exact.exact_popover(lever_id, page="sidebar", language=lang)  # − , the value, + when opened
     with st.expander(t("sidebar.settings")):
-        state.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
+        widgets.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
     # Lazy: the link and its QR code are built only while the expander is open.
     share = st.expander(t("links.share"), key="sidebar_share", on_change="rerun")

@@ -7,13 +7,13 @@ import streamlit as st
 
 from model.scenario import MAX_FILE_BYTES
 from store import BoardError
-from ui import compare, state, workshop
+from ui import cached, compare, state, widgets, workshop
 from ui.exports import render_compare_downloads
 from ui.i18n import heading, md_escape, t
 from ui.tables import show_table, table_height
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 tol = state.tolerance()
 session = st.session_state
@@ -91,7 +91,7 @@ with picker:
 @st.fragment
 def overlay(candidates: list[compare.Candidate], monthly: dict[str, np.ndarray]) -> None:
     """The overlay chart of one indicator: choosing another reruns only this part."""
-    indicator = state.indicator_select(t("compare.indicator"), key="compare_indicator")
+    indicator = widgets.indicator_select(t("compare.indicator"), key="compare_indicator")
     target = plan.target(indicator)
     unit = target.unit(lang)
     frame = compare.monthly_frame(candidates, monthly, indicator)
@@ -114,7 +114,7 @@ else:
         session=session,
         current_levers=state.levers(),
         current_baseline=state.baseline_overrides(),
-        implied_levers=lambda: state.implied(lever_items, baseline_items, tol).levers,
+        implied_levers=lambda: cached.implied(lever_items, baseline_items, tol).levers,
     )
     result = compare.project_many(compare.scenario_items(candidates))
     year_end, monthly = result["year_end"], result["monthly"]

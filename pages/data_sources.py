@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cached, state
 from ui.data_sources import (
     EQUATIONS,
     editor_frame,
@@ -27,9 +27,9 @@ EDITOR_GENERATION = "data_sources_editor_generation"
 REJECTED = "data_sources_rejected"
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
-observations = state.get_observations()
+observations = cached.get_observations()
 
 st.title(t("data_sources.title"))
 st.caption(t("data_sources.intro"))
@@ -117,7 +117,7 @@ st.button(
 # ------------------------------------------------------------- observations
 st.subheader(t("data_sources.obs.title"))
 st.caption(t("data_sources.obs.caption"))
-year_end = state.year_end(*state.scenario_key())
+year_end = cached.year_end(*state.scenario_key())
 indicators = observed_indicators(plan, observations)
 for row_start in range(0, len(indicators), 3):
     # One row of three panels at a time, so on a phone they stack in the plan's order.

@@ -12,13 +12,13 @@ import datetime as dt
 import streamlit as st
 
 from store import BoardError, UnavailableError
-from ui import projector, state, workshop
+from ui import cached, projector, state, workshop
 from ui.i18n import md_escape, t
 from ui.links import DEFAULT_SEED, build_params, share_url
 from ui.tables import markdown_table
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 board = workshop.get_board()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cached, state
 from ui.i18n import num, t
 from ui.tables import headline, table_height
 from ui.what_it_takes import (
@@ -23,13 +23,13 @@ from ui.what_it_takes import (
 )
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 tol = state.tolerance()
 lever_items, baseline_items = state.scenario_key()
 levers = state.levers()
-year_end = state.year_end(lever_items, baseline_items)
-goal = state.goal_seek_all(lever_items, baseline_items)
+year_end = cached.year_end(lever_items, baseline_items)
+goal = cached.goal_seek_all(lever_items, baseline_items)
 
 st.title(t("what_it_takes.title"))
 st.caption(t("what_it_takes.intro", headline=headline(year_end)))
@@ -45,7 +45,7 @@ answer_picker(answers(plan, goal, levers), where="main", label=t("what_it_takes.
 
 # ------------------------------------------------ the plan-implied scenario
 st.subheader(t("what_it_takes.implied.title"))
-implied = state.implied(lever_items, baseline_items, tol)
+implied = cached.implied(lever_items, baseline_items, tol)
 n_targets = len(plan.targets)
 if implied.all_reached:
     st.markdown(t("what_it_takes.implied.lead", total=n_targets))
@@ -132,7 +132,7 @@ def target_detail(labels: dict[str, str], widget_key: str) -> None:
             st.markdown(", ".join(no_effect))
 
     st.markdown(f"**{t('what_it_takes.tornado.title')}**")
-    frame = tornado_frame(plan, state.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
+    frame = tornado_frame(plan, cached.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
     if frame.empty:
         st.info(t("what_it_takes.tornado.none"), icon="ℹ️")
     else:

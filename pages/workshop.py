@@ -12,13 +12,13 @@ from collections.abc import Callable
 import streamlit as st
 
 from store import BoardError, Room, UnavailableError, normalize_room
-from ui import phone, state, workshop
+from ui import cached, phone, state, workshop
 from ui.i18n import indicator_value, md_escape, t
 from ui.share import current_url, qr_png
 from ui.tables import markdown_table, scorecard_view, show_table
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 board = workshop.get_board()
 
@@ -209,7 +209,7 @@ def _save() -> None:
     ss[NAME_KEY] = ""
 
 
-counts_now = scorecard_view(state.year_end(*state.scenario_key())).counts  # cached with the Overview's
+counts_now = scorecard_view(cached.year_end(*state.scenario_key())).counts  # cached with the Overview's
 with st.form("workshop_save", clear_on_submit=False):
     st.markdown(f"**{t('workshop.save_heading')}**")
     st.caption(

@@ -24,7 +24,7 @@ from model.engine import STATUSES, project, status_codes
 from model.plan import BASELINE_IDS, Plan
 from model.scenario import ScenarioError, from_json
 from model.text import LANGS, clean_label, number, tr
-from ui import state
+from ui import cached, state, widgets
 from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.exports import file_problem_lines
 from ui.i18n import STATUS_ICONS, md_escape
@@ -280,7 +280,7 @@ def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np
 
     Returns ``{"year_end": indicator → K values, "monthly": indicator → K × 13}``.
     """
-    plan = state.get_plan()
+    plan = cached.get_plan()
     lever_rows = [dict(lv) for lv, _ in scenarios]
     base = plan.baseline_values()
     base_rows = [base | dict(b) for _, b in scenarios]
@@ -294,7 +294,7 @@ def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np
 
 
 def scenario_items(candidates: Sequence[Candidate]) -> tuple[ScenarioItems, ...]:
-    return tuple((state.items(c.levers), state.items(c.baseline)) for c in candidates)
+    return tuple((cached.items(c.levers), cached.items(c.baseline)) for c in candidates)
 
 
 # ------------------------------------------------------------------ tables
@@ -412,10 +412,11 @@ def differing_levers(plan: Plan, candidates: Sequence[Candidate], *, lang: str) 
         values = [c.levers.get(lv.id, lv.default) for c in candidates]
         if all(v == values[0] for v in values):
             continue
-        row = {col_lever: lv.label(lang), col_unit: lv.unit(lang), col_default: state.format_lever_value(lv.id, lv.default, lang)}
+        default = widgets.format_lever_value(lv.id, lv.default, lang)
+        row = {col_lever: lv.label(lang), col_unit: lv.unit(lang), col_default: default}
         mask = {col_lever: False, col_unit: False, col_default: False}
         for c, v in zip(candidates, values, strict=True):
-            row[c.name] = state.format_lever_value(lv.id, v, lang)
+            row[c.name] = widgets.format_lever_value(lv.id, v, lang)
             mask[c.name] = v != lv.default
         rows.append(row)
         masks.append(mask)
@@ -471,7 +472,7 @@ def monthly_frame(
 ) -> pd.DataFrame:
     """Long table for the overlay chart: month end (as a date, the Scenario page's axis), scenario, value.
     ``year``, ``lang``: the plan's year and the session's language unless given."""
-    year = state.get_plan().meta.year if year is None else year
+    year = cached.get_plan().meta.year if year is None else year
     lang = state.lang() if lang is None else lang
     paths = monthly[indicator]  # K × 13
     dates, texts = month_dates(year, paths.shape[1]), date_texts(year, lang, paths.shape[1])
@@ -509,7 +510,7 @@ def overlay_spec_filled(
     frame: pd.DataFrame, *, names: Sequence[str], target: float, unit: str, decimals: int, lang: str, year: int | None = None
 ) -> dict[str, Any]:
     """The cached overlay chart with these paths (a `monthly_frame`): ready for st.vega_lite_chart."""
-    year = state.get_plan().meta.year if year is None else year
+    year = cached.get_plan().meta.year if year is None else year
     spec = overlay_spec(tuple(names), target=target, unit=unit, decimals=decimals, year=year, lang=lang)
     return filled_spec(spec, {}, {"paths": frame.to_dict("records")})
 
@@ -539,7 +540,7 @@ def overlay_chart(
         "scenario:N", title=None, scale=alt.Scale(domain=domain, range=list(DASHES[: len(domain)])), legend=LEGEND
     )
     value_title = tr(lang, "compare.tooltip_value", unit=unit)
-    x_scale, x_axis = month_axis(state.get_plan().meta.year if year is None else year, lang)
+    x_scale, x_axis = month_axis(cached.get_plan().meta.year if year is None else year, lang)
     lines = (
         alt.Chart(frame)
         .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=40, strokeDash=[1, 0]))

@@ -27,7 +27,7 @@ from model.engine import STATUSES, project, scorecard, status_codes
 from model.plan import BASELINE_IDS, Observation, Plan
 from model.scenario import MAX_BASELINE, Change, Scenario, ScenarioError, from_json, to_json, validate
 from model.text import LANGS, number, tr
-from ui import state
+from ui import cached, state
 from ui.i18n import md_escape
 
 LAST_UPLOAD_KEY = "exports_last_upload_id"
@@ -282,12 +282,12 @@ def export_request(name: str = "") -> ExportRequest:
     lever_items, baseline_items = state.scenario_key()
     preset = state.matching_preset()
     lang = state.lang()
-    plan = state.get_plan()
+    plan = cached.get_plan()
     if not name and preset is not None:
         name = plan.preset(preset).label(lang)
     return ExportRequest(
         plan=plan,
-        observations=state.get_observations(),
+        observations=cached.get_observations(),
         levers=lever_items,
         baseline=baseline_items,
         tolerance=float(state.tolerance()),
@@ -692,7 +692,7 @@ def _on_upload(uploader_key: str) -> None:
         st.session_state[OUTCOME_KEY] = None
         return
     handle_upload(
-        state.get_plan(),
+        cached.get_plan(),
         file_id=str(uploaded.file_id),
         file_name=uploaded.name,
         data=uploaded.getvalue(),
@@ -748,7 +748,7 @@ def render_downloads(page: str, *, name: str = "") -> None:
 
 def render_compare_downloads(names: Sequence[str], year_end: Mapping[str, Any]) -> None:
     """Under the Compare page's table: it as CSV and as a one-sheet workbook (built when clicked)."""
-    plan, lang, tol = state.get_plan(), state.lang(), float(state.tolerance())
+    plan, lang, tol = cached.get_plan(), state.lang(), float(state.tolerance())
     # Plain values (not the page's arrays): the file is built later, on another thread.
     values = tuple((t.id, tuple(float(v) for v in year_end[t.id])) for t in plan.targets)
     args = (plan, tuple(names), values, lang, tol)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from model.text import number, tr
-from ui import exact, state
+from ui import cached, exact, state, widgets
 from ui.i18n import STATUS_ICONS, md_escape
 from ui.tables import TABLE_CSS, scorecard_view
 
@@ -77,7 +77,7 @@ def remember_move(view_statuses: Mapping[str, str], year_end: Mapping[str, float
 
 @functools.cache
 def _change_text(target_id: str, status: str, language: str) -> str:
-    target = state.get_plan().target(target_id)
+    target = cached.get_plan().target(target_id)
     return f"{STATUS_ICONS[status]} {md_escape(target.label(language))}: {tr(language, 'phone.now_' + status)}"
 
 
@@ -85,7 +85,7 @@ def summary_markdown(
     counts: Mapping[str, int], statuses: Mapping[str, str], changes: list[tuple[str, float, float]], language: str
 ) -> str:
     """The summary: "**5/17 reached · 3 close**" and one line per flipped target ("✅ New coops: now reached (60 → 85)")."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     total = sum(counts.values())
     lines = [f"**{tr(language, 'phone.summary', reached=counts['reached'], total=total, close=counts['close'])}**"]
     for target_id, before, after in changes[:MAX_CHANGES]:
@@ -103,7 +103,7 @@ def summary_markdown(
 @functools.cache
 def _labels(lever_id: str, language: str) -> tuple[str, str]:
     """The slider's label and its help."""
-    lever = state.get_plan().lever(lever_id)
+    lever = cached.get_plan().lever(lever_id)
     unit = lever.unit(language)
     label = f"{lever.label(language)} ({unit})" if unit else lever.label(language)
     return label, lever.help(language)
@@ -120,7 +120,7 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
     """
     language = state.lang()
     if year_end is None:
-        year_end = state.year_end(*state.scenario_key())
+        year_end = cached.year_end(*state.scenario_key())
     view = scorecard_view(year_end)
     changes = remember_move(view.statuses, year_end)
     with st.container(key=panel_key(page)):
@@ -131,7 +131,7 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
         with st.container(key=f"{exact.INLINE}{page}"):
             for lever_id in state.MAIN_LEVERS:
                 label, help_text = _labels(lever_id, language)
-                state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
+                widgets.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
                 exact.exact_box(
                     lever_id, key=exact_key(page, lever_id), label=exact.box_label(lever_id, language), language=language
                 )

@@ -23,7 +23,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from model.engine import project
 from model.scenario import LoadedScenario, Scenario, from_json, to_json
 from store import Board, BoardError, Entry, Limits, UnavailableError, board_pin, new_owner_token, normalize_room
-from ui import state
+from ui import cached, state
 from ui.i18n import t
 from ui.tables import scorecard_view
 
@@ -68,7 +68,7 @@ def get_board() -> Board:
     actions are off). Limits: SONLA_LIMIT_<NAME> (see store.Limits).
     """
     return Board(
-        _secret("database_url"), plan=state.get_plan(), pin=_secret("board_pin") or board_pin(os.environ), limits=_limits()
+        _secret("database_url"), plan=cached.get_plan(), pin=_secret("board_pin") or board_pin(os.environ), limits=_limits()
     )
 
 
@@ -138,7 +138,7 @@ def share_live() -> None:
     recently = sent is not None and now - sent[1] < LIVE_HEARTBEAT.total_seconds()
     if isinstance(ss.get(LIVE_ERROR_KEY), UnavailableError) and recently:
         return  # the database was down a moment ago: do not make every move wait for its time-out
-    counts = scorecard_view(state.year_end(*state.scenario_key())).counts
+    counts = scorecard_view(cached.year_end(*state.scenario_key())).counts
     try:
         get_board().share_live(
             code,
@@ -208,7 +208,7 @@ def try_pin(pin: str) -> bool:
 
 
 def current_scenario_json(name: str) -> str:
-    plan = state.get_plan()
+    plan = cached.get_plan()
     scenario = Scenario(
         plan_id=plan.id,
         plan_version=plan.version,
@@ -221,7 +221,7 @@ def current_scenario_json(name: str) -> str:
 
 def load_entry(entry: Entry) -> LoadedScenario:
     """Parse a saved scenario (lenient: an entry saved under an older plan version still loads)."""
-    return from_json(state.get_plan(), entry.scenario_json, lenient=True)
+    return from_json(cached.get_plan(), entry.scenario_json, lenient=True)
 
 
 def apply_entry(entry: Entry) -> LoadedScenario:
@@ -241,7 +241,7 @@ def project_entries(entries: Sequence[Entry]) -> list[EntryResult]:
     """Year-end values of several saved scenarios in one vectorized projection (baselines may differ)."""
     if not entries:
         return []
-    plan = state.get_plan()
+    plan = cached.get_plan()
     scenarios = [load_entry(e).scenario for e in entries]
     lever_arrays: dict[str, Any] = {}
     for lv in plan.levers:
