@@ -7,6 +7,7 @@ import streamlit as st
 from model.text import tr
 from ui import cached, chrome, exact, state, widgets, workshop
 from ui.i18n import t
+from ui.keys import Keys
 from ui.share import remember_link_report, render_link_report, render_share_box
 
 MAIN_LEVERS = state.MAIN_LEVERS
@@ -22,7 +23,7 @@ chrome.apply()  # Streamlit's own texts (uploader, Stop, …) in the session's l
 
 
 def _apply_preset() -> None:
-    choice = st.session_state[f"sidebar_preset_{state.lang()}"]
+    choice = st.session_state[Keys.in_language(Keys.SIDEBAR_PRESET, state.lang())]
     if choice != CUSTOM:
         state.set_levers(plan.preset_levers(choice), replace=True)
 
@@ -36,13 +37,13 @@ with st.sidebar:
         t("sidebar.language"),
         options=["vi", "en"],
         format_func=lambda code: LANGUAGE_NAMES[code],
-        key="lang",
+        key=Keys.LANG,
         horizontal=True,
     )
     lang = state.lang()
     matched = state.matching_preset()
     # One key per language: the options' labels differ, so the widgets do too.
-    preset_key = f"sidebar_preset_{lang}"
+    preset_key = Keys.in_language(Keys.SIDEBAR_PRESET, lang)
     st.session_state[preset_key] = matched or CUSTOM
     options = [p.id for p in plan.presets] + [CUSTOM]
     custom_label = t("sidebar.custom")

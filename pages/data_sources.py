@@ -21,10 +21,8 @@ from ui.data_sources import (
 )
 from ui.exports import NAME_CSS, render_downloads, render_upload, scenario_label
 from ui.i18n import md_escape, t
+from ui.keys import Keys
 from ui.tables import table_height
-
-EDITOR_GENERATION = "data_sources_editor_generation"
-REJECTED = "data_sources_rejected"
 
 state.require_app()
 plan = cached.get_plan()
@@ -55,7 +53,7 @@ st.caption(t("data_sources.targets.caption"))
 st.subheader(t("data_sources.baseline.title"))
 st.caption(t("data_sources.baseline.caption"))
 overrides = state.baseline_overrides()
-generation = int(st.session_state.get(EDITOR_GENERATION, 0))
+generation = int(st.session_state.get(Keys.BASELINE_EDITS, 0))
 shown = editor_frame(plan, overrides, lang)
 edited = st.data_editor(
     shown,
@@ -88,11 +86,11 @@ if wanted != overrides:
     accepted, problems = split_baseline(plan, state.levers(), wanted, previous=overrides, lang=lang)
     if problems:
         # Turned-down cells go back to the values in use; the rest applies.
-        st.session_state[REJECTED] = problems
-    st.session_state[EDITOR_GENERATION] = generation + 1
+        st.session_state[Keys.BASELINE_REJECTED] = problems
+    st.session_state[Keys.BASELINE_EDITS] = generation + 1
     state.set_baseline(accepted)
     st.rerun()
-rejected = st.session_state.pop(REJECTED, None)
+rejected = st.session_state.pop(Keys.BASELINE_REJECTED, None)
 if rejected:
     st.error(t("data_sources.baseline.rejected") + "\n\n" + "\n".join(f"- {md_escape(p)}" for p in rejected), icon="🚫")
 

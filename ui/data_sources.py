@@ -1,7 +1,7 @@
 """Tables, the baseline editor's logic, the observations chart and the equations for "Data & sources".
 
 The baseline editor keeps nothing of its own: the overrides live in the
-scenario (``st.session_state["baseline"]``). Its widget key is derived from
+scenario (``Keys.BASELINE``). Its widget key is derived from
 the overrides in use and a generation the page bumps on every edit it
 applies or turns down, so the editor then starts afresh from the values in
 use (an edit accepted, the plan's baseline restored, a scenario uploaded, the

@@ -28,8 +28,8 @@ from babel.numbers import NumberFormatError, parse_decimal
 from model.text import LOCALES, number, tr
 from ui import cached, state, widgets
 from ui.i18n import md_escape
+from ui.keys import Keys
 
-NOTES_KEY = "exact_notes"  # box key → what was typed and what was used, shown once under that box
 STACK = "exact_stack_"  # container key prefixes (EXACT_CSS)
 INLINE = "exact_inline_"
 OTHER_LANG = {"vi": "en", "en": "vi"}
@@ -102,13 +102,13 @@ def read_number(text: str, lang: str, *, decimals: int) -> Reading | None:
 
 
 def _set_lever(lever_id: str, value: float) -> None:
-    st.session_state["levers"] = {**state.levers(), lever_id: float(value)}
+    st.session_state[Keys.LEVERS] = {**state.levers(), lever_id: float(value)}
 
 
 def _remember(key: str, lever_id: str, **note: object) -> None:
-    notes = dict(st.session_state.get(NOTES_KEY, {}))
+    notes = dict(st.session_state.get(Keys.EXACT_NOTES, {}))
     notes[key] = {"lever": lever_id, "used": state.levers()[lever_id], **note}
-    st.session_state[NOTES_KEY] = notes
+    st.session_state[Keys.EXACT_NOTES] = notes
 
 
 def _on_typed(lever_id: str, key: str) -> None:
@@ -173,12 +173,12 @@ def note_text(note: dict, language: str) -> str:
 
 def _take_note(key: str, lever_id: str) -> dict | None:
     """The note for this box, once; dropped if the lever has moved since (the note would be stale)."""
-    notes = st.session_state.get(NOTES_KEY)
+    notes = st.session_state.get(Keys.EXACT_NOTES)
     if not notes or key not in notes:
         return None
     notes = dict(notes)
     note = notes.pop(key)
-    st.session_state[NOTES_KEY] = notes
+    st.session_state[Keys.EXACT_NOTES] = notes
     if note["used"] != state.levers()[lever_id]:
         return None
     return note

@@ -45,6 +45,12 @@ class Keys:
     COMPARE_UPLOADS = "compare_uploaded"  # content hash → {"name", "file", "levers", "baseline"}
     COMPARE_OUTCOMES = "compare_upload_outcomes"  # uploader file id → outcome (see `compare.add_upload`)
     COMPARE_LOADED = "compare_loaded"  # name of the scenario just loaded into the current one
+    COMPARE_ROOM_ERROR = "compare_room_error"  # why adding the workshop room's scenarios failed, shown once
+
+    BASELINE_EDITS = "data_sources_editor_generation"  # bumped on every baseline edit applied or turned down
+    BASELINE_REJECTED = "data_sources_rejected"  # why the last baseline edit was turned down, shown once
+    PROJECTOR_SEEN = "projector_seen"  # the room's change marker when the projector last drew the room
+    PROJECTOR_JUST_DRAWN = "projector_just_drawn"  # set by a full run right before it starts the watcher
 
     # ---- the workshop (ui/workshop.py, pages/workshop.py)
     OWNER = "workshop_owner"  # this tab's owner token (may delete what it saved)
@@ -67,8 +73,8 @@ class Keys:
     LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only on a change
     TABLES_CACHE = "workshop_tables"  # name → (what it was built for, Markdown)
     ROOM_CACHE = "workshop_room_info"  # (room, change time, Room)
-    SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
-    JUST_DRAWN = "workshop_just_drawn"  # set by a full run right before it starts the watcher
+    WORKSHOP_SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
+    WORKSHOP_JUST_DRAWN = "workshop_just_drawn"  # set by a full run right before it starts the watcher
     COMPARE_PICK = "workshop_compare"  # the room's comparison picker
     COMPARE_OFF = "workshop_compare_off"  # ids the facilitator took out of the comparison (later ones are in)
 

@@ -22,9 +22,9 @@ import streamlit as st
 from model.text import number, tr
 from ui import cached, exact, state, widgets
 from ui.i18n import STATUS_ICONS, md_escape
+from ui.keys import Keys
 from ui.tables import TABLE_CSS, scorecard_view
 
-STATUS_KEY = "phone_statuses"  # the last scenario seen, its statuses and year-end values, and what the move flipped
 MAX_CHANGES = 4  # lines of flipped targets in the summary; the rest as "… and n more"
 
 
@@ -62,7 +62,7 @@ def remember_move(view_statuses: Mapping[str, str], year_end: Mapping[str, float
     """
     ss = st.session_state
     key = (state.scenario_key(), state.tolerance())
-    last = ss.get(STATUS_KEY)
+    last = ss.get(Keys.PHONE_STATUSES)
     if last is not None and last["key"] == key:
         return last["changes"]
     changes = []
@@ -71,7 +71,7 @@ def remember_move(view_statuses: Mapping[str, str], year_end: Mapping[str, float
             (target_id, last["year_end"].get(target_id, math.nan), year_end[target_id])
             for target_id, _ in changed_statuses(last["statuses"], view_statuses)
         ]
-    ss[STATUS_KEY] = {"key": key, "statuses": view_statuses, "year_end": year_end, "changes": changes}
+    ss[Keys.PHONE_STATUSES] = {"key": key, "statuses": view_statuses, "year_end": year_end, "changes": changes}
     return changes
 
 

@@ -13,9 +13,20 @@ from model.plan import BASELINE_IDS
 from model.text import number
 from ui import cached, state, widgets
 from ui.i18n import md_escape, t
-from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
+from ui.keys import Keys
+from ui.links import (
+    BASELINE_PREFIX,
+    PARAM_DRAWS,
+    PARAM_LANG,
+    PARAM_ROOM,
+    PARAM_SEED,
+    PARAM_TOLERANCE,
+    LinkProblem,
+    LinkState,
+    share_url,
+)
 
-SETTING_KEYS = frozenset({"lang", "seed", "draws", "tol", "room"})
+SETTING_KEYS = frozenset({PARAM_LANG, PARAM_SEED, PARAM_DRAWS, PARAM_TOLERANCE, PARAM_ROOM})  # not levers
 SHOWN_PROBLEMS = 12  # problems said in full; the keys of the rest follow in one line
 SHORT_KEY_CHARS = 16  # a key in that line is cut to this many characters (a phone is 390 px wide)
 
@@ -100,16 +111,16 @@ def remember_link_report(link: LinkState | None) -> None:
     """Keep what a freshly opened link needs to say (shown until dismissed)."""
     if link is None or not (link.problems or link.other_version or link.other_plan):
         return
-    st.session_state["link_report"] = link
+    st.session_state[Keys.LINK_REPORT] = link
 
 
 def _dismiss() -> None:
-    st.session_state.pop("link_report", None)
+    st.session_state.pop(Keys.LINK_REPORT, None)
 
 
 def render_link_report() -> None:
     """One warning listing what was ignored or clamped; a notice for another plan version."""
-    link: LinkState | None = st.session_state.get("link_report")
+    link: LinkState | None = st.session_state.get(Keys.LINK_REPORT)
     if link is None:
         return
     plan = cached.get_plan()

@@ -20,6 +20,7 @@ from model.text import number, percent, signed, tr
 from ui import cached, state
 from ui.cached import BaselineItems, LeverItems
 from ui.i18n import STATUS_ICONS, md_escape
+from ui.keys import Keys
 
 NBSP = "\u00a0"
 ROW_HEIGHT = 35  # st.dataframe's default row height, px
@@ -221,7 +222,6 @@ def scorecard_view(
 # session keeps no copy of them. ui/phone.py's "phone_statuses" is not reused: it holds the current
 # scenario's values and, of the previous one, only the targets that flipped (not every projection),
 # and it is updated only on pages that draw the phone panel.
-SHOWN_KEY = "tables_shown_scenarios"
 
 
 def previous_scenario() -> tuple[LeverItems, BaselineItems] | None:
@@ -232,13 +232,13 @@ def previous_scenario() -> tuple[LeverItems, BaselineItems] | None:
     """
     ss = st.session_state
     current = state.scenario_key()
-    shown = ss.get(SHOWN_KEY)
+    shown = ss.get(Keys.SHOWN_SCENARIOS)
     if shown is None:
-        ss[SHOWN_KEY] = {"current": current, "previous": None}
+        ss[Keys.SHOWN_SCENARIOS] = {"current": current, "previous": None}
         return None
     if shown["current"] != current:
         shown = {"current": current, "previous": shown["current"]}
-        ss[SHOWN_KEY] = shown
+        ss[Keys.SHOWN_SCENARIOS] = shown
     return shown["previous"]
 
 

@@ -22,6 +22,7 @@ from model.text import number, signed, strings, tr
 from ui import cached, state
 from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.i18n import STATUS_ICONS
+from ui.keys import Keys
 from ui.tables import headline
 
 MAX_TORNADO_LEVERS = 12
@@ -144,7 +145,6 @@ def reaching_value(answer: Mapping[str, Any], baseline_items: cached.BaselineIte
     return value
 
 
-APPLIED_KEY = "what_it_takes_applied"  # what the last "apply" changed: shown once, next to the button used
 
 
 def apply_answer(answer: Mapping[str, Any], where: str) -> None:
@@ -155,7 +155,7 @@ def apply_answer(answer: Mapping[str, Any], where: str) -> None:
     before = state.levers()[lever_id]
     value = reaching_value(answer, baseline_items)
     state.set_levers({lever_id: value})
-    st.session_state[APPLIED_KEY] = {
+    st.session_state[Keys.APPLIED] = {
         "where": where,
         "lever": lever_id,
         "indicator": indicator,
@@ -187,10 +187,10 @@ def applied_text(applied: Mapping[str, Any], *, lang: str) -> str:
 
 def take_applied(where: str) -> Mapping[str, Any] | None:
     """The last apply's record if it was made at ``where`` (shown once)."""
-    applied = st.session_state.get(APPLIED_KEY)
+    applied = st.session_state.get(Keys.APPLIED)
     if applied is None or applied["where"] != where:
         return None
-    del st.session_state[APPLIED_KEY]
+    del st.session_state[Keys.APPLIED]
     return applied
 
 
