@@ -23,7 +23,7 @@ chrome.apply()  # Streamlit's own texts (uploader, Stop, …) in the session's l
 
 
 def _apply_preset() -> None:
-    choice = st.session_state[Keys.in_language(Keys.SIDEBAR_PRESET, state.lang())]
+    choice = st.session_state[Keys.labelled(Keys.SIDEBAR_PRESET, state.lang())]
     if choice != CUSTOM:
         state.set_levers(plan.preset_levers(choice), replace=True)
 
@@ -43,7 +43,7 @@ with st.sidebar:
     lang = state.lang()
     matched = state.matching_preset()
     # One key per language: the options' labels differ, so the widgets do too.
-    preset_key = Keys.in_language(Keys.SIDEBAR_PRESET, lang)
+    preset_key = Keys.labelled(Keys.SIDEBAR_PRESET, lang)
     st.session_state[preset_key] = matched or CUSTOM
     options = [p.id for p in plan.presets] + [CUSTOM]
     custom_label = t("sidebar.custom")

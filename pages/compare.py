@@ -92,7 +92,7 @@ with picker:
 @st.fragment
 def overlay(candidates: list[compare.Candidate], monthly: dict[str, np.ndarray]) -> None:
     """The overlay chart of one indicator: choosing another reruns only this part."""
-    indicator = widgets.indicator_select(t("compare.indicator"), key="compare_indicator")
+    indicator = widgets.indicator_select(t("compare.indicator"), key=Keys.COMPARE_INDICATOR)
     target = plan.target(indicator)
     unit = target.unit(lang)
     frame = compare.monthly_frame(candidates, monthly, indicator)

@@ -57,7 +57,7 @@ with charts_col:
         select_all=False,
         wrap=True,  # every chosen indicator visible, also on a phone
         store=Keys.CHART_IDS,
-        key=Keys.in_language(Keys.CHART_PICKER, lang),
+        key=Keys.labelled(Keys.CHART_PICKER, lang),
         value=chosen_indicators(),
         stored=list,
     )

@@ -95,7 +95,7 @@ st.subheader(t("uncertainty.chart_title"))
 @st.fragment
 def fan(result: mc.MonteCarloResult, scenario: tuple[cached.LeverItems, cached.BaselineItems]) -> None:
     """The fan chart of one indicator: choosing another reruns only this part."""
-    indicator = widgets.indicator_select(t("uncertainty.indicator"), key="uncertainty_indicator")
+    indicator = widgets.indicator_select(t("uncertainty.indicator"), key=Keys.UNCERTAINTY_INDICATOR)
     target = plan.target(indicator)
     unit = target.unit(lang)
     projection = cached.monthly(*scenario)[indicator]

@@ -26,13 +26,14 @@ class Keys:
     # ---- widgets (ui/widgets.py)
     PUSHED = "widgets_pushed"  # widget key → what the browser showed before the app set a new value
     SIDEBAR_TOLERANCE = "sidebar_tolerance"  # the tolerance slider
-    SIDEBAR_PRESET = "sidebar_preset"  # the preset picker (language-keyed: see `in_language`)
+    SIDEBAR_PRESET = "sidebar_preset"  # the preset picker (language-keyed: see `labelled`)
     SEED_WIDGET = "uncertainty_seed"  # the seed box, synced to SEED
     DRAWS_WIDGET = "uncertainty_draws"  # the draws box, synced to DRAWS
     CHART_IDS = "scenario_chart_ids"  # the Scenario page's charted indicators (a list of ids)
     CHART_PICKER = "scenario_indicators"  # its picker (language-keyed)
     COMPARE_INDICATOR = "compare_indicator"  # the Compare page's indicator (picker language-keyed)
     UNCERTAINTY_INDICATOR = "uncertainty_indicator"  # the Uncertainty page's indicator (picker language-keyed)
+    WHAT_IT_TAKES_TARGET = "what_it_takes_target"  # the target shown in detail (picker keyed by its labels)
 
     # ---- page pieces
     EXACT_NOTES = "exact_notes"  # value box key → what was typed and what was used, shown once under that box
@@ -79,10 +80,12 @@ class Keys:
     COMPARE_OFF = "workshop_compare_off"  # ids the facilitator took out of the comparison (later ones are in)
 
     @staticmethod
-    def in_language(key: str, language: str) -> str:
-        """A widget key that carries the language: a widget whose option labels change keeps showing the
-        old ones in the browser, so each language has its own widget (see widgets.synced)."""
-        return f"{key}_{language}"
+    def labelled(key: str, labels: str) -> str:
+        """The key of the widget showing the choice stored under ``key``, carrying what its option labels
+        depend on (the language; or a digest of the labels when they change with the scenario too): the
+        browser keeps showing a widget's old labels, so each set of labels has its own widget, synced to
+        the stored choice (see `widgets.synced`)."""
+        return f"{key}_{labels}"
 
     @staticmethod
     def lever_widget(page: str, lever_id: str) -> str:

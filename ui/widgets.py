@@ -3,8 +3,8 @@
 Each widget's value is set from the stored one (the scenario in ui/state.py, or a plain session key)
 right before it is drawn, and its callback writes the change back (`synced`). So the same lever moved on any
 page is seen on every other, and a choice survives pages that do not draw its widget. A widget whose option
-labels depend on the language has one key per language (`Keys.in_language`): the browser keeps showing a
-widget's old labels otherwise.
+labels change (with the language, or with the scenario) has one key per set of labels (`Keys.labelled`):
+the browser keeps showing a widget's old labels otherwise.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def indicator_select(label: str, *, key: str) -> str:
         options=list(labels),
         format_func=labels.__getitem__,
         store=key,
-        key=Keys.in_language(key, language),
+        key=Keys.labelled(key, language),
         value=chosen,
     )
     return str(st.session_state[key])

@@ -60,4 +60,4 @@ def test_the_app_names_every_session_key() -> None:
 def test_the_check_finds_a_written_out_key() -> None:
     source = 'st.session_state["levers"] = 1\nx = session.get(f"a_{b}")\nif "tolerance" in st.session_state: pass\n'
     assert [line for line, _ in literal_keys(source)] == [1, 2, 3]
-    assert literal_keys("st.session_state[Keys.LEVERS] = 1\nss.get(Keys.in_language(Keys.CHART_PICKER, lang))\n") == []
+    assert literal_keys("st.session_state[Keys.LEVERS] = 1\nss.get(Keys.labelled(Keys.CHART_PICKER, lang))\n") == []
