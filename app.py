@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from model.text import tr
-from ui import chrome, exact, state, workshop
+from ui import cached, chrome, exact, state, widgets, workshop
 from ui.i18n import t
+from ui.keys import Keys
 from ui.share import remember_link_report, render_link_report, render_share_box
 
 CUSTOM = "__custom__"
@@ -16,12 +17,12 @@ st.set_page_config(page_title="Sơn La HTX 2023", page_icon="🌾", layout="wide
 state.leave_legacy_pages_mode()
 state.init_state()
 remember_link_report(state.load_link())
-plan = state.get_plan()
+plan = cached.get_plan()
 chrome.apply()  # Streamlit's own texts (uploader, Stop, …) in the session's language
 
 
 def _apply_preset() -> None:
-    choice = st.session_state[f"sidebar_preset_{state.lang()}"]
+    choice = st.session_state[Keys.labelled(Keys.SIDEBAR_PRESET, state.lang())]
     if choice != CUSTOM:
         state.set_levers(plan.preset_levers(choice), replace=True)
 
@@ -35,13 +36,13 @@ with st.sidebar:
         t("sidebar.language"),
         options=["vi", "en"],
         format_func=lambda code: LANGUAGE_NAMES[code],
-        key="lang",
+        key=Keys.LANG,
         horizontal=True,
     )
     lang = state.lang()
     matched = state.matching_preset()
     # One key per language: the options' labels differ, so the widgets do too.
-    preset_key = f"sidebar_preset_{lang}"
+    preset_key = Keys.labelled(Keys.SIDEBAR_PRESET, lang)
     st.session_state[preset_key] = matched or CUSTOM
     options = [p.id for p in plan.presets] + [CUSTOM]
     custom_label = t("sidebar.custom")
@@ -59,7 +60,7 @@ with st.sidebar:
         for lever_id in plan.main_levers:
             lever = plan.lever(lever_id)
             unit = lever.unit(lang)
-            state.lever_widget(
+            widgets.lever_widget(
                 lever_id,
                 page="sidebar",
                 label=f"{lever.label(lang)} ({unit})" if unit else lever.label(lang),
@@ -67,7 +68,7 @@ with st.sidebar:
             )
             exact.exact_popover(lever_id, page="sidebar", language=lang)  # − , the value, + when opened
     with st.expander(t("sidebar.settings")):
-        state.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
+        widgets.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
     st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
     # Lazy: the link and its QR code are built only while the expander is open.
     share = st.expander(t("links.share"), key="sidebar_share", on_change="rerun")

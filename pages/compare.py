@@ -7,13 +7,14 @@ import streamlit as st
 
 from model.scenario import MAX_FILE_BYTES
 from store import BoardError
-from ui import compare, state, workshop
+from ui import cached, compare, state, widgets, workshop
 from ui.exports import render_compare_downloads
 from ui.i18n import heading, md_escape, t
+from ui.keys import Keys
 from ui.tables import show_table, table_height
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 tol = state.tolerance()
 session = st.session_state
@@ -21,7 +22,7 @@ session = st.session_state
 st.title(t("compare.title"))
 st.caption(t("compare.intro"))
 
-loaded_name = session.pop(compare.LOADED_KEY, None)
+loaded_name = session.pop(Keys.COMPARE_LOADED, None)
 if loaded_name:
     st.success(t("compare.loaded", name=md_escape(loaded_name)))
 
@@ -32,11 +33,11 @@ if room is not None:
         try:
             workshop.add_room_to_compare(session)
         except BoardError as err:
-            session["compare_room_error"] = workshop.error_text(err)
+            session[Keys.COMPARE_ROOM_ERROR] = workshop.error_text(err)
 
     st.button(t("compare.add_room", room=room), key="compare_add_room", on_click=_add_room, help=t("compare.add_room_help"))
-    if "compare_room_error" in session:
-        st.error(session.pop("compare_room_error"))
+    if Keys.COMPARE_ROOM_ERROR in session:
+        st.error(session.pop(Keys.COMPARE_ROOM_ERROR))
 
 # The picker is drawn above the uploader but after it has run, so a file
 # added on this run is already in the options (and picked).
@@ -70,7 +71,7 @@ for file in files or []:
         st.info(t("compare.upload_renamed", file=md_escape(outcome["file"]), name=md_escape(shown)))
     if outcome["status"] == "duplicate":
         st.info(t("compare.upload_duplicate", file=md_escape(outcome["file"])))
-if session.get(compare.UPLOADS_KEY):
+if session.get(Keys.COMPARE_UPLOADS):
     st.button(t("compare.clear_uploads"), key="compare_clear_uploads", on_click=compare.clear_uploads, args=(session,))
 
 options = compare.option_ids(plan, session)
@@ -81,7 +82,7 @@ with picker:
         t("compare.pick"),
         options=options,
         format_func=labels.__getitem__,
-        key=compare.SELECTION_KEY,
+        key=Keys.COMPARE_SELECTION,
         max_selections=compare.MAX_SCENARIOS,
         help=t("compare.pick_help"),
         placeholder=t("compare.pick_placeholder"),
@@ -91,7 +92,7 @@ with picker:
 @st.fragment
 def overlay(candidates: list[compare.Candidate], monthly: dict[str, np.ndarray]) -> None:
     """The overlay chart of one indicator: choosing another reruns only this part."""
-    indicator = state.indicator_select(t("compare.indicator"), key="compare_indicator")
+    indicator = widgets.indicator_select(t("compare.indicator"), key=Keys.COMPARE_INDICATOR)
     target = plan.target(indicator)
     unit = target.unit(lang)
     frame = compare.monthly_frame(candidates, monthly, indicator)
@@ -102,7 +103,7 @@ def overlay(candidates: list[compare.Candidate], monthly: dict[str, np.ndarray])
     st.caption(t("compare.chart_note"))
 
 
-selection = list(session[compare.SELECTION_KEY])
+selection = list(session[Keys.COMPARE_SELECTION])
 if len(selection) < compare.MIN_SCENARIOS:
     st.warning(t("compare.need_two", min=compare.MIN_SCENARIOS, max=compare.MAX_SCENARIOS))
 else:
@@ -114,7 +115,7 @@ else:
         session=session,
         current_levers=state.levers(),
         current_baseline=state.baseline_overrides(),
-        implied_levers=lambda: state.implied(lever_items, baseline_items, tol).levers,
+        implied_levers=lambda: cached.implied(lever_items, baseline_items, tol).levers,
     )
     result = compare.project_many(compare.scenario_items(candidates))
     year_end, monthly = result["year_end"], result["monthly"]

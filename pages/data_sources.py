@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cached, state
 from ui.data_sources import (
     EQUATIONS,
     editor_frame,
@@ -21,15 +21,13 @@ from ui.data_sources import (
 )
 from ui.exports import NAME_CSS, render_downloads, render_upload, scenario_label
 from ui.i18n import md_escape, t
+from ui.keys import Keys
 from ui.tables import table_height
 
-EDITOR_GENERATION = "data_sources_editor_generation"
-REJECTED = "data_sources_rejected"
-
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
-observations = state.get_observations()
+observations = cached.get_observations()
 
 st.title(t("data_sources.title"))
 st.caption(t("data_sources.intro"))
@@ -55,7 +53,7 @@ st.caption(t("data_sources.targets.caption"))
 st.subheader(t("data_sources.baseline.title"))
 st.caption(t("data_sources.baseline.caption"))
 overrides = state.baseline_overrides()
-generation = int(st.session_state.get(EDITOR_GENERATION, 0))
+generation = int(st.session_state.get(Keys.BASELINE_EDITS, 0))
 shown = editor_frame(plan, overrides, lang)
 edited = st.data_editor(
     shown,
@@ -88,11 +86,11 @@ if wanted != overrides:
     accepted, problems = split_baseline(plan, state.levers(), wanted, previous=overrides, lang=lang)
     if problems:
         # Turned-down cells go back to the values in use; the rest applies.
-        st.session_state[REJECTED] = problems
-    st.session_state[EDITOR_GENERATION] = generation + 1
+        st.session_state[Keys.BASELINE_REJECTED] = problems
+    st.session_state[Keys.BASELINE_EDITS] = generation + 1
     state.set_baseline(accepted)
     st.rerun()
-rejected = st.session_state.pop(REJECTED, None)
+rejected = st.session_state.pop(Keys.BASELINE_REJECTED, None)
 if rejected:
     st.error(t("data_sources.baseline.rejected") + "\n\n" + "\n".join(f"- {md_escape(p)}" for p in rejected), icon="🚫")
 
@@ -117,7 +115,7 @@ st.button(
 # ------------------------------------------------------------- observations
 st.subheader(t("data_sources.obs.title"))
 st.caption(t("data_sources.obs.caption"))
-year_end = state.year_end(*state.scenario_key())
+year_end = cached.year_end(*state.scenario_key())
 indicators = observed_indicators(plan, observations)
 for row_start in range(0, len(indicators), 3):
     # One row of three panels at a time, so on a phone they stack in the plan's order.

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cached, state
 from ui.exports import render_table_downloads
 from ui.i18n import STATUS_ICONS, t
 from ui.phone import participant_panel
 from ui.tables import SCORECARD_KEY, default_scenario, previous_scenario, scorecard_view, show_table
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
-year_end = state.year_end(*state.scenario_key())
+year_end = cached.year_end(*state.scenario_key())
 
 st.title(t("overview.title"))
 preset_id = state.matching_preset()
@@ -28,7 +28,7 @@ against_default = st.toggle(
     t("overview.against_default"), key="overview_against_default", help=t("overview.against_default_help")
 )
 reference_key = default_scenario() if against_default else previous
-reference = state.year_end(*reference_key) if reference_key is not None else None
+reference = cached.year_end(*reference_key) if reference_key is not None else None
 view = scorecard_view(year_end, reference, changes=True)
 head.subheader(view.headline)
 counts = view.counts

@@ -12,18 +12,17 @@ import datetime as dt
 import streamlit as st
 
 from store import BoardError, UnavailableError
-from ui import projector, state, workshop
+from ui import cached, projector, state, workshop
 from ui.i18n import md_escape, t
+from ui.keys import Keys
 from ui.links import DEFAULT_SEED, build_params, share_url
 from ui.tables import markdown_table
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 board = workshop.get_board()
 
-SEEN = "projector_seen"  # the room's change marker when this tab last drew the room
-JUST_DRAWN = "projector_just_drawn"  # set by a full run right before it starts the watcher
 REFRESH = dt.timedelta(seconds=2)  # the projector's data is at most this old, plus one redraw
 
 st.markdown(projector.PROJECTOR_CSS, unsafe_allow_html=True)  # large type, no sidebar: for a beamer
@@ -54,9 +53,9 @@ def _watch() -> None:
     while the page was drawn and redraw at once, again and again while a room of 40 keeps moving
     (measured: 2 redraws finished in 30 s, the data 30 s old). Those moves wait for the next tick.
     """
-    if st.session_state.pop(JUST_DRAWN, False):
+    if st.session_state.pop(Keys.PROJECTOR_JUST_DRAWN, False):
         return
-    if _marker() != st.session_state.get(SEEN):
+    if _marker() != st.session_state.get(Keys.PROJECTOR_SEEN):
         st.rerun(scope="app")
 
 
@@ -78,11 +77,11 @@ with st.container(key="projector"):
         st.title(t("projector.title", room=room))
         st.error(workshop.error_text(err))
         st.caption(t("workshop.retrying"))
-        st.session_state[SEEN] = None
-        st.session_state[JUST_DRAWN] = True
+        st.session_state[Keys.PROJECTOR_SEEN] = None
+        st.session_state[Keys.PROJECTOR_JUST_DRAWN] = True
         _watch()
         st.stop()
-    st.session_state[SEEN] = marker
+    st.session_state[Keys.PROJECTOR_SEEN] = marker
     view = projector.room_view(plan, rows, state.tolerance())
     now = dt.datetime.now(dt.UTC).astimezone(workshop.viewer_timezone())
     st.title(t("projector.title", room=room))
@@ -129,5 +128,5 @@ with st.container(key="projector"):
                     st.vega_lite_chart(chart, width="content")
             with st.container(key="projector_lever_table"):
                 st.markdown(markdown_table(projector.lever_rows(plan, spreads, lang, len(view.participants))))
-st.session_state[JUST_DRAWN] = True
+st.session_state[Keys.PROJECTOR_JUST_DRAWN] = True
 _watch()

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import exact, state
+from ui import cached, exact, state, widgets
 from ui.exports import render_table_downloads
 from ui.i18n import t
-from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path, remember_choice
+from ui.keys import Keys
+from ui.scenario_charts import chart_summary, chart_title, chosen_indicators, indicator_spec_with_path
 from ui.scenario_levers import changed_in_group, group_expander, group_levers, lever_label, reset_group
 from ui.tables import SCORECARD_KEY, headline, scorecard_view, show_table
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
-year_end = state.year_end(*state.scenario_key())
-monthly = state.monthly(*state.scenario_key())
+year_end = cached.year_end(*state.scenario_key())
+monthly = cached.monthly(*state.scenario_key())
 
 st.title(t("scenario.title"))
 st.caption(t("scenario.intro"))
@@ -32,7 +33,7 @@ with levers_col:
         with box:
             with st.container(key=f"{exact.STACK}scenario_{group.id}"):
                 for lever in group_levers(group):
-                    state.lever_widget(lever.id, page="scenario", label=lever_label(lever, lang), help_text=lever.help(lang))
+                    widgets.lever_widget(lever.id, page="scenario", label=lever_label(lever, lang), help_text=lever.help(lang))
                     if box.open and lever.is_number:
                         box_key, box_label = exact.exact_key("scenario", lever.id), exact.box_label(lever.id, lang)
                         exact.exact_box(lever.id, key=box_key, label=box_label, language=lang)
@@ -47,18 +48,18 @@ with levers_col:
 
 with charts_col:
     st.subheader(t("scenario.charts"))
-    picker_key = f"scenario_indicators_{lang}"
-    st.session_state[picker_key] = chosen_indicators()
-    st.multiselect(
+    widgets.synced(
+        st.multiselect,
         t("scenario.pick"),
         options=[target.id for target in plan.targets],
         format_func=lambda indicator_id: plan.target(indicator_id).label(lang),
-        key=picker_key,
-        on_change=remember_choice,
-        args=(picker_key,),
         placeholder=t("scenario.pick_placeholder"),
         select_all=False,
         wrap=True,  # every chosen indicator visible, also on a phone
+        store=Keys.CHART_IDS,
+        key=Keys.labelled(Keys.CHART_PICKER, lang),
+        value=chosen_indicators(),
+        stored=list,
     )
     wide = st.toggle(t("scenario.show_reported"), key="scenario_show_reported", help=t("scenario.show_reported_help"))
     st.caption(t("scenario.legend_wide") if wide else t("scenario.legend"))

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cached, state, widgets
 from ui import uncertainty as mc
 from ui.i18n import heading, num, t
+from ui.keys import Keys
 from ui.tables import table_height
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 session = st.session_state
 
@@ -26,26 +27,30 @@ for problem in problems:
 
 col_draws, col_seed, col_button = st.columns([2, 2, 1], vertical_alignment="bottom")
 with col_draws:
-    st.number_input(
+    widgets.synced(
+        st.number_input,
         t("uncertainty.draws"),
         min_value=mc.MIN_DRAWS,
         max_value=mc.MAX_DRAWS,
         step=mc.DRAWS_STEP,
-        key=mc.DRAWS_WIDGET,
         help=t("uncertainty.draws_help"),
-        on_change=mc.on_draws_change,
-        args=(session,),
+        store=Keys.DRAWS,
+        key=Keys.DRAWS_WIDGET,
+        value=draws,
+        stored=int,
     )
 with col_seed:
-    st.number_input(
+    widgets.synced(
+        st.number_input,
         t("uncertainty.seed"),
         min_value=0,
         max_value=mc.MAX_SEED,
         step=1,
-        key=mc.SEED_WIDGET,
         help=t("uncertainty.seed_help"),
-        on_change=mc.on_seed_change,
-        args=(session,),
+        store=Keys.SEED,
+        key=Keys.SEED_WIDGET,
+        value=seed,
+        stored=int,
     )
 with col_button:
     st.button(t("uncertainty.new_seed"), key="uncertainty_new_seed", on_click=mc.new_seed, args=(session,), width="stretch")
@@ -53,12 +58,12 @@ with col_button:
 lever_items, baseline_items = state.scenario_key()
 if draws > mc.SLOW_DRAWS:
     with st.spinner(t("uncertainty.running", draws=num(draws))):  # no show_time: its "(0.4 seconds)" is English
-        result = state.montecarlo_result(lever_items, baseline_items, draws, seed)
+        result = cached.montecarlo_result(lever_items, baseline_items, draws, seed)
 else:
-    result = state.montecarlo_result(lever_items, baseline_items, draws, seed)
+    result = cached.montecarlo_result(lever_items, baseline_items, draws, seed)
 
 # ---------------------------------------------------------------- in plain words
-year_end = state.year_end(lever_items, baseline_items)
+year_end = cached.year_end(lever_items, baseline_items)
 levers = state.levers()
 pulls = mc.cached_pulls(lever_items, baseline_items)
 st.subheader(t("uncertainty.table_title", draws=num(draws), seed=seed))
@@ -88,12 +93,12 @@ st.subheader(t("uncertainty.chart_title"))
 
 
 @st.fragment
-def fan(result: mc.MonteCarloResult, scenario: tuple[state.LeverItems, state.BaselineItems]) -> None:
+def fan(result: mc.MonteCarloResult, scenario: tuple[cached.LeverItems, cached.BaselineItems]) -> None:
     """The fan chart of one indicator: choosing another reruns only this part."""
-    indicator = state.indicator_select(t("uncertainty.indicator"), key="uncertainty_indicator")
+    indicator = widgets.indicator_select(t("uncertainty.indicator"), key=Keys.UNCERTAINTY_INDICATOR)
     target = plan.target(indicator)
     unit = target.unit(lang)
-    projection = state.monthly(*scenario)[indicator]
+    projection = cached.monthly(*scenario)[indicator]
     year = plan.meta.year
     frame = mc.fan_frame(result, projection, indicator, year=year, lang=lang)
     spec = mc.fan_spec_filled(frame, target=target.value, unit=unit, decimals=target.decimals, year=year, lang=lang)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cached, state, widgets
 from ui.i18n import num, t
+from ui.keys import Keys
 from ui.tables import headline, table_height
 from ui.what_it_takes import (
     answer_picker,
@@ -23,13 +24,13 @@ from ui.what_it_takes import (
 )
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 tol = state.tolerance()
 lever_items, baseline_items = state.scenario_key()
 levers = state.levers()
-year_end = state.year_end(lever_items, baseline_items)
-goal = state.goal_seek_all(lever_items, baseline_items)
+year_end = cached.year_end(lever_items, baseline_items)
+goal = cached.goal_seek_all(lever_items, baseline_items)
 
 st.title(t("what_it_takes.title"))
 st.caption(t("what_it_takes.intro", headline=headline(year_end)))
@@ -45,7 +46,7 @@ answer_picker(answers(plan, goal, levers), where="main", label=t("what_it_takes.
 
 # ------------------------------------------------ the plan-implied scenario
 st.subheader(t("what_it_takes.implied.title"))
-implied = state.implied(lever_items, baseline_items, tol)
+implied = cached.implied(lever_items, baseline_items, tol)
 n_targets = len(plan.targets)
 if implied.all_reached:
     st.markdown(t("what_it_takes.implied.lead", total=n_targets))
@@ -86,28 +87,23 @@ st.subheader(t("what_it_takes.detail.title"))
 labels = target_labels(plan, year_end, lang=lang, tol=tol)
 # The labels change with the language and the scenario (status icons): one widget per set of labels,
 # the choice itself kept under its own key so it survives the switch.
-choice_key = "what_it_takes_target"
-if st.session_state.get(choice_key) not in labels:
-    st.session_state[choice_key] = default_target(plan, year_end, tol)
-widget_key = f"what_it_takes_target_{labels_digest(labels)}"
-st.session_state[widget_key] = st.session_state[choice_key]
-
-
-def _remember_target(key: str) -> None:
-    st.session_state[choice_key] = st.session_state[key]
+if st.session_state.get(Keys.WHAT_IT_TAKES_TARGET) not in labels:
+    st.session_state[Keys.WHAT_IT_TAKES_TARGET] = default_target(plan, year_end, tol)
+widget_key = Keys.labelled(Keys.WHAT_IT_TAKES_TARGET, labels_digest(labels))
 
 
 @st.fragment
 def target_detail(labels: dict[str, str], widget_key: str) -> None:
     """The chosen target's levers and tornado: choosing another target reruns only this part
     (the scenario, and so everything else on the page, is the same)."""
-    target_id = st.selectbox(
+    target_id = widgets.synced(
+        st.selectbox,
         t("what_it_takes.detail.choose"),
         options=list(labels),
         format_func=labels.__getitem__,
+        store=Keys.WHAT_IT_TAKES_TARGET,
         key=widget_key,
-        on_change=_remember_target,
-        args=(widget_key,),
+        value=st.session_state[Keys.WHAT_IT_TAKES_TARGET],
     )
     target = plan.target(target_id)
     st.markdown(
@@ -132,7 +128,7 @@ def target_detail(labels: dict[str, str], widget_key: str) -> None:
             st.markdown(", ".join(no_effect))
 
     st.markdown(f"**{t('what_it_takes.tornado.title')}**")
-    frame = tornado_frame(plan, state.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
+    frame = tornado_frame(plan, cached.tornado(lever_items, baseline_items, target_id), target_id, lang=lang)
     if frame.empty:
         st.info(t("what_it_takes.tornado.none"), icon="ℹ️")
     else:

@@ -12,23 +12,17 @@ from collections.abc import Callable
 import streamlit as st
 
 from store import BoardError, Room, UnavailableError, normalize_room
-from ui import phone, state, workshop
+from ui import cached, phone, state, widgets, workshop
 from ui.i18n import indicator_value, md_escape, t
+from ui.keys import Keys
 from ui.share import current_url, qr_png
 from ui.tables import markdown_table, scorecard_view, show_table
 
 state.require_app()
-plan = state.get_plan()
+plan = cached.get_plan()
 lang = state.lang()
 board = workshop.get_board()
 
-NAME_KEY, GROUP_KEY = "workshop_name", "workshop_group"
-SAVE_NOTICE = "workshop_save_notice"
-LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only when the room changed
-TABLES_CACHE = "workshop_tables"  # name → (what it was built for, Markdown): see _drawn
-ROOM_CACHE = "workshop_room_info"  # (room, change time, Room): see _room_info
-SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
-JUST_DRAWN = "workshop_just_drawn"  # set by a full run right before it starts the watcher
 
 if workshop.room() is None:
     st.title(t("workshop.title"))
@@ -55,11 +49,11 @@ def _room_info(code: str) -> Room | None:
     """The room (None: never made, mistyped or expired). One indexed read of its change time on a run
     where nothing changed (a participant's lever move): the room is read again only after a change."""
     changed = board.changed_at(code)
-    cached = st.session_state.get(ROOM_CACHE)
+    cached = st.session_state.get(Keys.ROOM_CACHE)
     if changed is not None and cached is not None and cached[:2] == (code, changed):
         return cached[2]
     info = board.room(code)
-    st.session_state[ROOM_CACHE] = (code, changed, info)
+    st.session_state[Keys.ROOM_CACHE] = (code, changed, info)
     return info
 
 
@@ -71,7 +65,7 @@ try:
         info = _room_info(workshop.room())
     available = True
 except UnavailableError:
-    st.session_state.pop(ROOM_CACHE, None)  # nothing read this run: the list must not pass for fresh
+    st.session_state.pop(Keys.ROOM_CACHE, None)  # nothing read this run: the list must not pass for fresh
     # The reason (host, driver message) is in the server log, not on a page anyone can open.
     available = False
     st.error(t("workshop.error.unavailable"), icon="⚠️")
@@ -82,37 +76,37 @@ except UnavailableError:
 def _join() -> None:
     ss = st.session_state
     try:
-        code = normalize_room(ss.get("workshop_code", ""))
+        code = normalize_room(ss.get(Keys.JOIN_CODE, ""))
         found = board.room(code)
     except BoardError as err:
-        ss["workshop_join_error"] = workshop.error_text(err)
+        ss[Keys.JOIN_ERROR] = workshop.error_text(err)
         return
     if found is None:
         # Never made, mistyped, or expired: say so instead of opening an empty room nobody else is in.
-        ss["workshop_join_error"] = t("workshop.no_room", room=code, days=board.limits.room_idle_days)
+        ss[Keys.JOIN_ERROR] = t("workshop.no_room", room=code, days=board.limits.room_idle_days)
         return
     workshop.set_room(code, live=True)  # a participant: their scenario is shared live (they can turn it off)
-    ss.pop("workshop_join_error", None)
+    ss.pop(Keys.JOIN_ERROR, None)
 
 
 def _new_room() -> None:
     try:
         # The tab that creates the room is the facilitator's: it does not share its own scenario live.
         workshop.set_room(board.new_room(owner_token=workshop.owner_token()), live=False)
-        st.session_state.pop("workshop_join_error", None)
+        st.session_state.pop(Keys.JOIN_ERROR, None)
     except BoardError as err:
-        st.session_state["workshop_join_error"] = workshop.error_text(err)
+        st.session_state[Keys.JOIN_ERROR] = workshop.error_text(err)
 
 
 def _leave() -> None:
     workshop.set_room(None)  # also takes this tab's live scenario off the board
-    st.session_state.pop(LIST_CACHE, None)
+    st.session_state.pop(Keys.LIST_CACHE, None)
 
 
 room = workshop.room()
 if room is not None and available and info is None:
     # A room from a link or an earlier visit may have expired (or never existed: a typed link).
-    st.session_state["workshop_join_error"] = t("workshop.no_room", room=room, days=board.limits.room_idle_days)
+    st.session_state[Keys.JOIN_ERROR] = t("workshop.no_room", room=room, days=board.limits.room_idle_days)
     workshop.set_room(None)
     room = None
 
@@ -121,11 +115,11 @@ if room is None:
         st.stop()
     st.subheader(t("workshop.join_heading"))
     col_code, col_join = st.columns([3, 1], vertical_alignment="bottom")
-    col_code.text_input(t("workshop.code_label"), key="workshop_code", max_chars=8, placeholder=t("workshop.code_placeholder"))
+    col_code.text_input(t("workshop.code_label"), key=Keys.JOIN_CODE, max_chars=8, placeholder=t("workshop.code_placeholder"))
     col_join.button(t("workshop.join"), on_click=_join, width="stretch")
     st.button(t("workshop.new_room"), on_click=_new_room, help=t("workshop.new_room_help"))
-    if "workshop_join_error" in st.session_state:
-        st.error(st.session_state.pop("workshop_join_error"))
+    if Keys.JOIN_ERROR in st.session_state:
+        st.error(st.session_state.pop(Keys.JOIN_ERROR))
     st.stop()
 
 # ------------------------------------------------------------------ in a room
@@ -153,34 +147,24 @@ if qr_box.open:
 
 
 # ------------------------------------------------------------------ live
-def _keep_typed(stable: str) -> None:
-    st.session_state[stable] = st.session_state[f"{stable}_input"]
-
-
 def _live_toggled() -> None:
-    workshop.set_room(room, live=bool(st.session_state["workshop_live_toggle"]))
+    workshop.set_room(room, live=bool(st.session_state[Keys.LIVE_TOGGLE]))
 
 
-st.session_state["workshop_live_toggle"] = workshop.live_on()
+st.session_state[Keys.LIVE_TOGGLE] = workshop.live_on()
 with st.container(border=True):
-    st.toggle(t("workshop.live_toggle"), key="workshop_live_toggle", on_change=_live_toggled, help=t("workshop.live_help"))
+    st.toggle(t("workshop.live_toggle"), key=Keys.LIVE_TOGGLE, on_change=_live_toggled, help=t("workshop.live_help"))
     if workshop.live_on():
         col_who, col_team = st.columns(2)
         # Typed once: the name and group the projector shows beside this tab's live scenario. Kept under
         # their own keys (a widget's value is forgotten on pages that do not draw it).
         for column, stable, label, limit in (
-            (col_who, workshop.LIVE_NAME_KEY, "workshop.live_name", board.limits.name_chars),
-            (col_team, workshop.LIVE_GROUP_KEY, "workshop.live_group", board.limits.group_chars),
+            (col_who, Keys.LIVE_NAME, "workshop.live_name", board.limits.name_chars),
+            (col_team, Keys.LIVE_GROUP, "workshop.live_group", board.limits.group_chars),
         ):
-            st.session_state[f"{stable}_input"] = st.session_state.get(stable, "")
-            column.text_input(
-                t(label),
-                max_chars=limit,
-                key=f"{stable}_input",
-                on_change=_keep_typed,
-                args=(stable,),
-            )
-        live_error = st.session_state.get(workshop.LIVE_ERROR_KEY)
+            value = st.session_state.get(stable, "")
+            widgets.synced(column.text_input, t(label), max_chars=limit, store=stable, key=Keys.typed(stable), value=value)
+        live_error = st.session_state.get(Keys.LIVE_ERROR)
         if live_error is not None:
             st.warning(t("workshop.live_failed", reason=workshop.error_text(live_error)))
         else:
@@ -193,7 +177,7 @@ st.page_link("pages/projector.py", label=t("workshop.to_projector"), icon=":mate
 def _save() -> None:
     """The form's submit: what was typed stays in the boxes unless the save landed."""
     ss = st.session_state
-    name, group = ss.get(NAME_KEY, ""), ss.get(GROUP_KEY, "")
+    name, group = ss.get(Keys.SAVE_NAME, ""), ss.get(Keys.SAVE_GROUP, "")
     try:
         entry = board.save(
             room,
@@ -203,13 +187,13 @@ def _save() -> None:
             owner_token=workshop.owner_token(),
         )
     except BoardError as err:
-        ss[SAVE_NOTICE] = ("error", t("workshop.not_saved", reason=workshop.error_text(err)))
+        ss[Keys.SAVE_NOTICE] = ("error", t("workshop.not_saved", reason=workshop.error_text(err)))
         return
-    ss[SAVE_NOTICE] = ("success", t("workshop.saved", name=md_escape(entry.name)))
-    ss[NAME_KEY] = ""
+    ss[Keys.SAVE_NOTICE] = ("success", t("workshop.saved", name=md_escape(entry.name)))
+    ss[Keys.SAVE_NAME] = ""
 
 
-counts_now = scorecard_view(state.year_end(*state.scenario_key())).counts  # cached with the Overview's
+counts_now = scorecard_view(cached.year_end(*state.scenario_key())).counts  # cached with the Overview's
 with st.form("workshop_save", clear_on_submit=False):
     st.markdown(f"**{t('workshop.save_heading')}**")
     st.caption(
@@ -221,10 +205,10 @@ with st.form("workshop_save", clear_on_submit=False):
         )
     )
     col_name, col_group = st.columns(2)
-    col_name.text_input(t("workshop.name_label"), max_chars=board.limits.name_chars, key=NAME_KEY)
-    col_group.text_input(t("workshop.group_label"), max_chars=board.limits.group_chars, key=GROUP_KEY)
+    col_name.text_input(t("workshop.name_label"), max_chars=board.limits.name_chars, key=Keys.SAVE_NAME)
+    col_group.text_input(t("workshop.group_label"), max_chars=board.limits.group_chars, key=Keys.SAVE_GROUP)
     st.form_submit_button(t("workshop.save"), type="primary", on_click=_save)
-notice = st.session_state.pop(SAVE_NOTICE, None)
+notice = st.session_state.pop(Keys.SAVE_NOTICE, None)
 if notice:
     (st.success if notice[0] == "success" else st.error)(notice[1])
 
@@ -232,9 +216,9 @@ if notice:
 def _delete(entry_id: int) -> None:
     try:
         board.delete_entry(room, entry_id, owner_token=workshop.owner_token(), pin=workshop.facilitator_pin())
-        st.session_state["workshop_notice"] = ("success", t("workshop.deleted"))
+        st.session_state[Keys.NOTICE] = ("success", t("workshop.deleted"))
     except BoardError as err:
-        st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
+        st.session_state[Keys.NOTICE] = ("error", workshop.error_text(err))
 
 
 def _load(entry_id: int) -> None:
@@ -244,23 +228,23 @@ def _load(entry_id: int) -> None:
         message = t("workshop.loaded", name=md_escape(entry.name))
         if loaded.notices or loaded.changes:
             message += " " + t("workshop.loaded_repaired", n=len(loaded.notices) + len(loaded.changes))
-        st.session_state["workshop_notice"] = ("success", message)
+        st.session_state[Keys.NOTICE] = ("success", message)
     except BoardError as err:
-        st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
+        st.session_state[Keys.NOTICE] = ("error", workshop.error_text(err))
 
 
 def _room_entries() -> tuple[list, list[workshop.EntryResult]]:
     """The room's entries and their projections; read and projected again only when the room changed
     (the change time _room_info read this run otherwise)."""
-    read = st.session_state.get(ROOM_CACHE)
+    read = st.session_state.get(Keys.ROOM_CACHE)
     # Read this run by _room_info; again when that could not read it (the database was down a moment ago).
     changed = read[1] if read is not None and read[0] == room else board.changed_at(room)
-    cached = st.session_state.get(LIST_CACHE)
+    cached = st.session_state.get(Keys.LIST_CACHE)
     if cached is not None and cached[0] == room and cached[1] == changed and changed is not None:
         return cached[2], cached[3]
     entries = board.list_entries(room)
     results = workshop.project_entries(entries)
-    st.session_state[LIST_CACHE] = (room, changed, entries, results)
+    st.session_state[Keys.LIST_CACHE] = (room, changed, entries, results)
     return entries, results
 
 
@@ -269,21 +253,21 @@ def _watch_the_room() -> None:
     """Every few seconds, one indexed read of the room's change time; the page is drawn again only
     when another tab saved or deleted something (or the board became unavailable). Draws nothing:
     an idle workshop costs one tiny query per tab every 5 s, not a redraw of the list."""
-    if st.session_state.pop(JUST_DRAWN, False):
+    if st.session_state.pop(Keys.WORKSHOP_JUST_DRAWN, False):
         return  # called by the full run that just drew the list: only start the timer (see pages/projector.py)
     try:
         changed = board.changed_at(room)
     except BoardError:
         changed = None
-    if changed != st.session_state.get(SEEN):
+    if changed != st.session_state.get(Keys.WORKSHOP_SEEN):
         st.rerun(scope="app")  # at most once per change: the app run records what it drew
 
 
 def _drawn(name: str, build: Callable[[], str], *key: object) -> str:
     """A table of the room, built again only when the room changed (or the language, tolerance or ``key``):
     a lever move of a participant on this page redraws the page but not the room's tables."""
-    memo = st.session_state.setdefault(TABLES_CACHE, {})
-    full_key = (room, st.session_state[LIST_CACHE][1], lang, state.tolerance(), *key)
+    memo = st.session_state.setdefault(Keys.TABLES_CACHE, {})
+    full_key = (room, st.session_state[Keys.LIST_CACHE][1], lang, state.tolerance(), *key)
     if name not in memo or memo[name][0] != full_key:
         memo[name] = (full_key, build())
     return memo[name][1]
@@ -314,11 +298,11 @@ def board_list() -> None:
     try:
         entries, results = _room_entries()
     except BoardError as err:
-        st.session_state[SEEN] = None
+        st.session_state[Keys.WORKSHOP_SEEN] = None
         st.error(workshop.error_text(err))
         return
-    st.session_state[SEEN] = st.session_state[LIST_CACHE][1]
-    notice = st.session_state.pop("workshop_notice", None)
+    st.session_state[Keys.WORKSHOP_SEEN] = st.session_state[Keys.LIST_CACHE][1]
+    notice = st.session_state.pop(Keys.NOTICE, None)
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])
     st.markdown(f"**{t('workshop.list_heading', n=len(entries))}**")
@@ -351,13 +335,9 @@ def board_list() -> None:
     compare_groups(entries, results)
 
 
-COMPARE_OFF = "workshop_compare_off"  # ids the facilitator took out of the comparison: every other one is in,
-# so a group that saves later appears without anyone picking it
-
-
 def _compare_changed(ids: list[int]) -> None:
-    picked = set(st.session_state["workshop_compare"])
-    st.session_state[COMPARE_OFF] = {i for i in ids if i not in picked}
+    picked = set(st.session_state[Keys.COMPARE_PICK])
+    st.session_state[Keys.COMPARE_OFF] = {i for i in ids if i not in picked}
 
 
 def _compare_table(picked: list[workshop.EntryResult]) -> str:
@@ -382,13 +362,13 @@ def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
     st.markdown(f"**{t('workshop.compare_heading')}**")
     by_id = {e.id: e for e in entries}
     ids = list(by_id)
-    off = st.session_state.get(COMPARE_OFF, set())
-    st.session_state["workshop_compare"] = [i for i in ids if i not in off]
+    off = st.session_state.get(Keys.COMPARE_OFF, set())
+    st.session_state[Keys.COMPARE_PICK] = [i for i in ids if i not in off]
     st.multiselect(
         t("workshop.compare_label"),
         options=ids,
         format_func=lambda i: f"{by_id[i].name} — {by_id[i].group}" if by_id[i].group else by_id[i].name,
-        key="workshop_compare",
+        key=Keys.COMPARE_PICK,
         on_change=_compare_changed,
         args=(ids,),
         placeholder=t("workshop.compare_placeholder"),
@@ -401,39 +381,39 @@ def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
 
 
 board_list()
-st.session_state[JUST_DRAWN] = True
+st.session_state[Keys.WORKSHOP_JUST_DRAWN] = True
 _watch_the_room()
 
 
 # ---------------------------------------------------------------- facilitator
 def _try_pin() -> None:
-    pin = st.session_state.get("workshop_pin", "")
-    st.session_state["workshop_pin"] = ""
+    pin = st.session_state.get(Keys.PIN, "")
+    st.session_state[Keys.PIN] = ""
     if not pin:
         return
     try:
         ok = workshop.try_pin(pin)
     except BoardError as err:
-        st.session_state["workshop_pin_notice"] = workshop.error_text(err)
+        st.session_state[Keys.PIN_NOTICE] = workshop.error_text(err)
         return
     if not ok:
-        st.session_state["workshop_pin_notice"] = t("workshop.pin_wrong")
+        st.session_state[Keys.PIN_NOTICE] = t("workshop.pin_wrong")
 
 
 def _keep(keep: bool) -> None:
     try:
         board.keep_room(room, keep, pin=workshop.facilitator_pin(), owner_token=workshop.owner_token())
     except BoardError as err:
-        st.session_state["workshop_pin_notice"] = workshop.error_text(err)
+        st.session_state[Keys.PIN_NOTICE] = workshop.error_text(err)
 
 
 def _clear() -> None:
     try:
         removed = board.clear_room(room, pin=workshop.facilitator_pin(), owner_token=workshop.owner_token())
-        st.session_state["workshop_notice"] = ("success", t("workshop.cleared", n=removed))
+        st.session_state[Keys.NOTICE] = ("success", t("workshop.cleared", n=removed))
     except BoardError as err:
-        st.session_state["workshop_notice"] = ("error", workshop.error_text(err))
-    st.session_state["workshop_clear_confirm"] = False
+        st.session_state[Keys.NOTICE] = ("error", workshop.error_text(err))
+    st.session_state[Keys.CLEAR_CONFIRM] = False
 
 
 with st.expander(t("workshop.facilitator_heading")):
@@ -450,7 +430,7 @@ with st.expander(t("workshop.facilitator_heading")):
             on_change=_keep,
             args=(not kept,),
         )
-        confirm = st.checkbox(t("workshop.clear_confirm", room=room), key="workshop_clear_confirm")
+        confirm = st.checkbox(t("workshop.clear_confirm", room=room), key=Keys.CLEAR_CONFIRM)
         st.button(t("workshop.clear_room"), on_click=_clear, disabled=not confirm, type="secondary")
     else:
         try:
@@ -461,8 +441,8 @@ with st.expander(t("workshop.facilitator_heading")):
         if wait:
             st.warning(t("workshop.error.pin_wait", wait=workshop.wait_text(wait)))
         else:
-            st.text_input(t("workshop.pin_label"), type="password", key="workshop_pin")
+            st.text_input(t("workshop.pin_label"), type="password", key=Keys.PIN)
             st.button(t("workshop.pin_submit"), on_click=_try_pin)
-    pin_notice = st.session_state.pop("workshop_pin_notice", None)
+    pin_notice = st.session_state.pop(Keys.PIN_NOTICE, None)
     if pin_notice:
         st.error(pin_notice)

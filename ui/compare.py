@@ -24,10 +24,11 @@ from model.engine import STATUSES, project, status_codes
 from model.plan import BASELINE_IDS, Plan
 from model.scenario import ScenarioError, from_json
 from model.text import LANGS, clean_label, number, tr
-from ui import state
+from ui import cached, state, widgets
 from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.exports import file_problem_lines
 from ui.i18n import STATUS_ICONS, md_escape
+from ui.keys import Keys
 from ui.scenario_charts import date_texts, month_axis, month_dates
 from ui.tables import markdown_table
 
@@ -35,10 +36,6 @@ CURRENT = "current"
 IMPLIED = "implied"
 PRESET_PREFIX = "preset:"
 UPLOAD_PREFIX = "upload:"
-SELECTION_KEY = "compare_selection"
-UPLOADS_KEY = "compare_uploaded"  # content hash → {"name", "file", "levers", "baseline"}
-OUTCOMES_KEY = "compare_upload_outcomes"  # uploader file id → outcome (see `add_upload`)
-LOADED_KEY = "compare_loaded"  # name of the scenario just loaded into the current one
 UPLOAD_TYPES: tuple[str, ...] = ("json",)
 NAME_CHARS = 80  # an uploaded scenario's name or file name, as shown (longer ones end in "…")
 MIN_SCENARIOS = 2
@@ -109,17 +106,17 @@ def _name_was_changed(raw: Any, cleaned: str) -> bool:
 def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, file_name: str, data: bytes) -> dict[str, Any]:
     """Parse one uploaded file (strict) and add it to the uploaded scenarios.
 
-    Returns the outcome, also recorded under ``session[OUTCOMES_KEY][file_id]``:
+    Returns the outcome, also recorded under ``session[Keys.COMPARE_OUTCOMES][file_id]``:
     ``{"file": name, "status": "added" | "duplicate" | "error", "problems": {lang: [...]},
     "version": file's plan version or None, "key": upload key or None,
     "renamed": True when cleaning the file's scenario name changed more than its spaces}``.
     A broken file is not added and changes nothing else. The file's name and
     the scenario's name go through the one rule for names (model.text.clean_label).
     """
-    outcomes = session.setdefault(OUTCOMES_KEY, {})
+    outcomes = session.setdefault(Keys.COMPARE_OUTCOMES, {})
     if file_id in outcomes:
         return outcomes[file_id]
-    uploads = session.setdefault(UPLOADS_KEY, {})
+    uploads = session.setdefault(Keys.COMPARE_UPLOADS, {})
     file_name = clean_label(file_name, limit=NAME_CHARS) or f"{upload_key(data)}.json"
     outcome: dict[str, Any] = {
         "file": file_name,
@@ -157,9 +154,9 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
             "baseline": dict(scenario.baseline),
         }
         outcome["status"] = "added"
-        selection = list(session.get(SELECTION_KEY, DEFAULT_SELECTION))
+        selection = list(session.get(Keys.COMPARE_SELECTION, DEFAULT_SELECTION))
         if len(selection) < MAX_SCENARIOS:
-            session[SELECTION_KEY] = [*selection, UPLOAD_PREFIX + key]
+            session[Keys.COMPARE_SELECTION] = [*selection, UPLOAD_PREFIX + key]
     outcomes[file_id] = outcome
     return outcome
 
@@ -171,8 +168,8 @@ def problem_list(problems: Sequence[str]) -> str:
 
 def clear_uploads(session: MutableMapping[str, Any]) -> None:
     """Forget every uploaded scenario (and take them out of the selection)."""
-    session[UPLOADS_KEY] = {}
-    session[SELECTION_KEY] = [s for s in session.get(SELECTION_KEY, []) if not s.startswith(UPLOAD_PREFIX)]
+    session[Keys.COMPARE_UPLOADS] = {}
+    session[Keys.COMPARE_SELECTION] = [s for s in session.get(Keys.COMPARE_SELECTION, []) if not s.startswith(UPLOAD_PREFIX)]
 
 
 # ------------------------------------------------------------------ choices
@@ -180,7 +177,7 @@ def clear_uploads(session: MutableMapping[str, Any]) -> None:
 
 def option_ids(plan: Plan, session: Mapping[str, Any]) -> list[str]:
     """Every scenario that can be picked, in display order."""
-    uploads = session.get(UPLOADS_KEY, {})
+    uploads = session.get(Keys.COMPARE_UPLOADS, {})
     return [CURRENT, *(PRESET_PREFIX + p.id for p in plan.presets), IMPLIED, *(UPLOAD_PREFIX + k for k in uploads)]
 
 
@@ -188,14 +185,14 @@ def option_labels(plan: Plan, session: Mapping[str, Any], lang: str) -> dict[str
     labels = {CURRENT: tr(lang, "compare.current"), IMPLIED: tr(lang, "compare.implied")}
     for p in plan.presets:
         labels[PRESET_PREFIX + p.id] = p.label(lang)
-    for key in session.get(UPLOADS_KEY, {}):
+    for key in session.get(Keys.COMPARE_UPLOADS, {}):
         labels[UPLOAD_PREFIX + key] = uploaded_label(upload_name(session, key, lang))
     return labels
 
 
 def upload_name(session: Mapping[str, Any], key: str, lang: str) -> str:
     """An uploaded scenario's name: from the file, else its file name, else "Unnamed file" and its key."""
-    return session[UPLOADS_KEY][key]["name"] or tr(lang, "compare.upload_unnamed", code=key[:6])
+    return session[Keys.COMPARE_UPLOADS][key]["name"] or tr(lang, "compare.upload_unnamed", code=key[:6])
 
 
 def uploaded_label(name: str) -> str:
@@ -205,15 +202,15 @@ def uploaded_label(name: str) -> str:
 
 def sanitize_selection(session: MutableMapping[str, Any], options: Sequence[str]) -> None:
     """Keep only picks that still exist, at most six; the default on first use."""
-    if SELECTION_KEY not in session:
-        session[SELECTION_KEY] = [o for o in DEFAULT_SELECTION if o in options]
+    if Keys.COMPARE_SELECTION not in session:
+        session[Keys.COMPARE_SELECTION] = [o for o in DEFAULT_SELECTION if o in options]
         return
-    current = session[SELECTION_KEY]
+    current = session[Keys.COMPARE_SELECTION]
     if not isinstance(current, list | tuple):
         current = []
     kept = list(dict.fromkeys(o for o in current if o in options))[:MAX_SCENARIOS]
     if kept != list(current):
-        session[SELECTION_KEY] = kept
+        session[Keys.COMPARE_SELECTION] = kept
 
 
 def resolve(
@@ -243,7 +240,7 @@ def resolve(
         elif sid.startswith(PRESET_PREFIX):
             levers, baseline = plan.preset_levers(sid.removeprefix(PRESET_PREFIX)), dict(current_baseline)
         else:
-            entry = session[UPLOADS_KEY][sid.removeprefix(UPLOAD_PREFIX)]
+            entry = session[Keys.COMPARE_UPLOADS][sid.removeprefix(UPLOAD_PREFIX)]
             levers, baseline = dict(entry["levers"]), dict(entry["baseline"])
         name = labels[sid]
         # Column names must be unique (an uploaded file may share a preset's name).
@@ -266,7 +263,7 @@ def load_into_current(levers: Mapping[str, Any], baseline: Mapping[str, float], 
     """Button callback: make a compared scenario the current one."""
     state.set_levers(levers, replace=True)
     state.set_baseline(baseline)
-    st.session_state[LOADED_KEY] = name
+    st.session_state[Keys.COMPARE_LOADED] = name
 
 
 # ------------------------------------------------------------------ compute
@@ -280,7 +277,7 @@ def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np
 
     Returns ``{"year_end": indicator → K values, "monthly": indicator → K × 13}``.
     """
-    plan = state.get_plan()
+    plan = cached.get_plan()
     lever_rows = [dict(lv) for lv, _ in scenarios]
     base = plan.baseline_values()
     base_rows = [base | dict(b) for _, b in scenarios]
@@ -294,7 +291,7 @@ def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np
 
 
 def scenario_items(candidates: Sequence[Candidate]) -> tuple[ScenarioItems, ...]:
-    return tuple((state.items(c.levers), state.items(c.baseline)) for c in candidates)
+    return tuple((cached.items(c.levers), cached.items(c.baseline)) for c in candidates)
 
 
 # ------------------------------------------------------------------ tables
@@ -412,10 +409,11 @@ def differing_levers(plan: Plan, candidates: Sequence[Candidate], *, lang: str) 
         values = [c.levers.get(lv.id, lv.default) for c in candidates]
         if all(v == values[0] for v in values):
             continue
-        row = {col_lever: lv.label(lang), col_unit: lv.unit(lang), col_default: state.format_lever_value(lv.id, lv.default, lang)}
+        default = widgets.format_lever_value(lv.id, lv.default, lang)
+        row = {col_lever: lv.label(lang), col_unit: lv.unit(lang), col_default: default}
         mask = {col_lever: False, col_unit: False, col_default: False}
         for c, v in zip(candidates, values, strict=True):
-            row[c.name] = state.format_lever_value(lv.id, v, lang)
+            row[c.name] = widgets.format_lever_value(lv.id, v, lang)
             mask[c.name] = v != lv.default
         rows.append(row)
         masks.append(mask)
@@ -471,7 +469,7 @@ def monthly_frame(
 ) -> pd.DataFrame:
     """Long table for the overlay chart: month end (as a date, the Scenario page's axis), scenario, value.
     ``year``, ``lang``: the plan's year and the session's language unless given."""
-    year = state.get_plan().meta.year if year is None else year
+    year = cached.get_plan().meta.year if year is None else year
     lang = state.lang() if lang is None else lang
     paths = monthly[indicator]  # K × 13
     dates, texts = month_dates(year, paths.shape[1]), date_texts(year, lang, paths.shape[1])
@@ -509,7 +507,7 @@ def overlay_spec_filled(
     frame: pd.DataFrame, *, names: Sequence[str], target: float, unit: str, decimals: int, lang: str, year: int | None = None
 ) -> dict[str, Any]:
     """The cached overlay chart with these paths (a `monthly_frame`): ready for st.vega_lite_chart."""
-    year = state.get_plan().meta.year if year is None else year
+    year = cached.get_plan().meta.year if year is None else year
     spec = overlay_spec(tuple(names), target=target, unit=unit, decimals=decimals, year=year, lang=lang)
     return filled_spec(spec, {}, {"paths": frame.to_dict("records")})
 
@@ -539,7 +537,7 @@ def overlay_chart(
         "scenario:N", title=None, scale=alt.Scale(domain=domain, range=list(DASHES[: len(domain)])), legend=LEGEND
     )
     value_title = tr(lang, "compare.tooltip_value", unit=unit)
-    x_scale, x_axis = month_axis(state.get_plan().meta.year if year is None else year, lang)
+    x_scale, x_axis = month_axis(cached.get_plan().meta.year if year is None else year, lang)
     lines = (
         alt.Chart(frame)
         .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=40, strokeDash=[1, 0]))

@@ -1,7 +1,7 @@
 """Tables, the baseline editor's logic, the observations chart and the equations for "Data & sources".
 
 The baseline editor keeps nothing of its own: the overrides live in the
-scenario (``st.session_state["baseline"]``). Its widget key is derived from
+scenario (``Keys.BASELINE``). Its widget key is derived from
 the overrides in use and a generation the page bumps on every edit it
 applies or turns down, so the editor then starts afresh from the values in
 use (an edit accepted, the plan's baseline restored, a scenario uploaded, the
@@ -29,7 +29,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from model.plan import Observation, Plan
 from model.scenario import ScenarioError, validate
 from model.text import LOCALES, number, tr
-from ui import state
+from ui import cached
 from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.exports import problem_lines
 
@@ -405,7 +405,7 @@ def observation_spec(indicator: str, *, lang: str) -> tuple[dict[str, Any], list
     values (a few: no Arrow conversion per rerun), the placeholder "points";
     the value axis's ends are "y_lo" and "y_hi".
     """
-    plan, observations = state.get_plan(), state.get_observations()
+    plan, observations = cached.get_plan(), cached.get_observations()
     frame = observation_chart_frame(plan, observations, indicator, projected=0.0, year=plan.meta.year, lang=lang)
     # Dates as UTC milliseconds, the instant Arrow gives the browser for these (naive) timestamps.
     records = [{**row, "date": row["date"].value / 1e6} for row in frame.to_dict("records")]
@@ -426,7 +426,7 @@ def observation_spec(indicator: str, *, lang: str) -> tuple[dict[str, Any], list
 def observation_spec_filled(indicator: str, *, projected: float, lang: str) -> dict[str, Any]:
     """The cached panel with this scenario's year-end value: ready for st.vega_lite_chart."""
     spec, observed, projection, fixed = observation_spec(indicator, lang=lang)
-    point = {**projection, "value": projected, "value_text": projected_text(state.get_plan(), indicator, projected, lang)}
+    point = {**projection, "value": projected, "value_text": projected_text(cached.get_plan(), indicator, projected, lang)}
     y_lo, y_hi = observation_y_domain([*fixed, projected])
     return filled_spec(spec, {}, {"points": [*observed, point], "y_lo": y_lo, "y_hi": y_hi})
 

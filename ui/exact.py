@@ -26,10 +26,10 @@ import streamlit as st
 from babel.numbers import NumberFormatError, parse_decimal
 
 from model.text import LOCALES, number, tr
-from ui import state
+from ui import cached, state, widgets
 from ui.i18n import md_escape
+from ui.keys import Keys
 
-NOTES_KEY = "exact_notes"  # box key → what was typed and what was used, shown once under that box
 STACK = "exact_stack_"  # container key prefixes (EXACT_CSS)
 INLINE = "exact_inline_"
 OTHER_LANG = {"vi": "en", "en": "vi"}
@@ -102,28 +102,28 @@ def read_number(text: str, lang: str, *, decimals: int) -> Reading | None:
 
 
 def _set_lever(lever_id: str, value: float) -> None:
-    st.session_state["levers"] = {**state.levers(), lever_id: float(value)}
+    st.session_state[Keys.LEVERS] = {**state.levers(), lever_id: float(value)}
 
 
 def _remember(key: str, lever_id: str, **note: object) -> None:
-    notes = dict(st.session_state.get(NOTES_KEY, {}))
+    notes = dict(st.session_state.get(Keys.EXACT_NOTES, {}))
     notes[key] = {"lever": lever_id, "used": state.levers()[lever_id], **note}
-    st.session_state[NOTES_KEY] = notes
+    st.session_state[Keys.EXACT_NOTES] = notes
 
 
 def _on_typed(lever_id: str, key: str) -> None:
     """A typed value: read, onto the grid and into the range, into the scenario; a note when it moved."""
-    if state.stale_echo(key):
-        return  # the browser's old text, sent before it showed the value the app set (state.push)
+    if widgets.stale_echo(key):
+        return  # the browser's old text, sent before it showed the value the app set (widgets.push)
     text = st.session_state.get(key)
     if text is None or not str(text).strip():
         return  # emptied: the lever keeps its value and the box shows it again
-    lv = state.get_plan().lever(lever_id)
+    lv = cached.get_plan().lever(lever_id)
     reading = read_number(str(text), state.lang(), decimals=lv.decimals)
     if reading is None:
         _remember(key, lever_id, typed=str(text), read=None, other=False)
         return
-    snapped = state.snap_lever_value(lever_id, reading.value)
+    snapped = widgets.snap_lever_value(lever_id, reading.value)
     _set_lever(lever_id, snapped)
     if reading.other_convention or abs(snapped - reading.value) > 1e-9:
         _remember(key, lever_id, typed=str(text), read=reading.value, other=reading.other_convention)
@@ -131,7 +131,7 @@ def _on_typed(lever_id: str, key: str) -> None:
 
 def _on_step(lever_id: str, steps: int) -> None:
     """− / +: one step along the lever's grid, never beyond its ends."""
-    options = state.lever_options(lever_id)
+    options = widgets.lever_options(lever_id)
     current = float(state.levers()[lever_id])
     index = min(range(len(options)), key=lambda i: abs(options[i] - current))
     _set_lever(lever_id, options[min(max(index + steps, 0), len(options) - 1)])
@@ -148,9 +148,9 @@ def _example(language: str) -> str:
 def note_text(note: dict, language: str) -> str:
     """The note under a box: how the text was read, and the value used (or that nothing changed)."""
     lever_id = str(note["lever"])
-    lv = state.get_plan().lever(lever_id)
+    lv = cached.get_plan().lever(lever_id)
     typed = md_escape(str(note["typed"]).strip())
-    used = state.format_lever_value(lever_id, note["used"], language)
+    used = widgets.format_lever_value(lever_id, note["used"], language)
     read = note["read"]
     if read is None:
         return "⚠️ " + tr(language, "phone.not_a_number", typed=typed, used=used, example=_example(language))
@@ -173,12 +173,12 @@ def note_text(note: dict, language: str) -> str:
 
 def _take_note(key: str, lever_id: str) -> dict | None:
     """The note for this box, once; dropped if the lever has moved since (the note would be stale)."""
-    notes = st.session_state.get(NOTES_KEY)
+    notes = st.session_state.get(Keys.EXACT_NOTES)
     if not notes or key not in notes:
         return None
     notes = dict(notes)
     note = notes.pop(key)
-    st.session_state[NOTES_KEY] = notes
+    st.session_state[Keys.EXACT_NOTES] = notes
     if note["used"] != state.levers()[lever_id]:
         return None
     return note
@@ -189,9 +189,9 @@ def exact_box(lever_id: str, *, key: str, label: str, language: str) -> None:
 
     ``label``: the box's name for screen readers (it is not shown: the slider above names the lever).
     """
-    options = state.lever_options(lever_id)
+    options = widgets.lever_options(lever_id)
     current = state.levers()[lever_id]
-    state.push(key, state.format_lever_value(lever_id, current, language))
+    widgets.push(key, widgets.format_lever_value(lever_id, current, language))
     st.button("−", key=f"{key}_down", on_click=_on_step, args=(lever_id, -1), disabled=current <= options[0], width="stretch")
     st.text_input(label, key=key, on_change=_on_typed, args=(lever_id, key), label_visibility="collapsed")
     st.button("+", key=f"{key}_up", on_click=_on_step, args=(lever_id, 1), disabled=current >= options[-1], width="stretch")
@@ -222,7 +222,7 @@ def exact_popover(lever_id: str, *, page: str, language: str) -> None:
 @functools.cache
 def box_label(lever_id: str, language: str) -> str:
     """ "Type a value: New coops founded in the year (coops / yr)"."""
-    lever = state.get_plan().lever(lever_id)
+    lever = cached.get_plan().lever(lever_id)
     unit = lever.unit(language)
     name = f"{lever.label(language)} ({unit})" if unit else lever.label(language)
     return tr(language, "phone.exact", label=name)

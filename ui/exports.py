@@ -27,11 +27,10 @@ from model.engine import STATUSES, project, scorecard, status_codes
 from model.plan import BASELINE_IDS, Observation, Plan
 from model.scenario import MAX_BASELINE, Change, Scenario, ScenarioError, from_json, to_json, validate
 from model.text import LANGS, number, tr
-from ui import state
+from ui import cached, state
 from ui.i18n import md_escape
+from ui.keys import Keys
 
-LAST_UPLOAD_KEY = "exports_last_upload_id"
-OUTCOME_KEY = "exports_upload_outcome"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # "Custom 02/12/2026 20:40": the time where the plan is
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME = {"csv": "text/csv", "xlsx": XLSX, "json": "application/json"}
@@ -282,12 +281,12 @@ def export_request(name: str = "") -> ExportRequest:
     lever_items, baseline_items = state.scenario_key()
     preset = state.matching_preset()
     lang = state.lang()
-    plan = state.get_plan()
+    plan = cached.get_plan()
     if not name and preset is not None:
         name = plan.preset(preset).label(lang)
     return ExportRequest(
         plan=plan,
-        observations=state.get_observations(),
+        observations=cached.get_observations(),
         levers=lever_items,
         baseline=baseline_items,
         tolerance=float(state.tolerance()),
@@ -646,20 +645,20 @@ def handle_upload(
     rerun never applies the same upload twice. A rejected file changes
     nothing in the session's scenario.
     """
-    if session.get(LAST_UPLOAD_KEY) == file_id:
+    if session.get(Keys.EXPORTS_LAST_UPLOAD) == file_id:
         return None
-    session[LAST_UPLOAD_KEY] = file_id
+    session[Keys.EXPORTS_LAST_UPLOAD] = file_id
     try:
         loaded = from_json(plan, data)
     except ScenarioError as err:
         problems = {lang: tuple(file_problem_lines(plan, data, err, lang)) for lang in LANGS}
         outcome = UploadOutcome("rejected", file_name, problems=problems)
-        session[OUTCOME_KEY] = outcome
+        session[Keys.EXPORTS_OUTCOME] = outcome
         return outcome
     scenario = loaded.scenario
     # Same as state.set_levers(replace=True) and state.set_baseline, on the given mapping.
-    session["levers"] = dict(plan.defaults()) | dict(scenario.levers)
-    session["baseline"] = dict(scenario.baseline)
+    session[Keys.LEVERS] = dict(plan.defaults()) | dict(scenario.levers)
+    session[Keys.BASELINE] = dict(scenario.baseline)
     # Strict loading succeeds with at most one notice: the file was made for another plan version.
     version = _file_version(data)
     notices = {
@@ -673,7 +672,7 @@ def handle_upload(
         changed_levers=len(scenario.changed_levers(plan)),
         baseline_overrides=len(scenario.baseline),
     )
-    session[OUTCOME_KEY] = outcome
+    session[Keys.EXPORTS_OUTCOME] = outcome
     return outcome
 
 
@@ -688,11 +687,11 @@ def _on_upload(uploader_key: str) -> None:
     uploaded = st.session_state.get(uploader_key)
     if uploaded is None:
         # The file was removed from the uploader: forget it (a new upload of it applies again).
-        st.session_state[LAST_UPLOAD_KEY] = None
-        st.session_state[OUTCOME_KEY] = None
+        st.session_state[Keys.EXPORTS_LAST_UPLOAD] = None
+        st.session_state[Keys.EXPORTS_OUTCOME] = None
         return
     handle_upload(
-        state.get_plan(),
+        cached.get_plan(),
         file_id=str(uploaded.file_id),
         file_name=uploaded.name,
         data=uploaded.getvalue(),
@@ -748,7 +747,7 @@ def render_downloads(page: str, *, name: str = "") -> None:
 
 def render_compare_downloads(names: Sequence[str], year_end: Mapping[str, Any]) -> None:
     """Under the Compare page's table: it as CSV and as a one-sheet workbook (built when clicked)."""
-    plan, lang, tol = state.get_plan(), state.lang(), float(state.tolerance())
+    plan, lang, tol = cached.get_plan(), state.lang(), float(state.tolerance())
     # Plain values (not the page's arrays): the file is built later, on another thread.
     values = tuple((t.id, tuple(float(v) for v in year_end[t.id])) for t in plan.targets)
     args = (plan, tuple(names), values, lang, tol)
@@ -789,7 +788,7 @@ def render_upload(page: str) -> None:
         on_change=_on_upload,
         args=(key,),
     )
-    outcome: UploadOutcome | None = st.session_state.get(OUTCOME_KEY)
+    outcome: UploadOutcome | None = st.session_state.get(Keys.EXPORTS_OUTCOME)
     if outcome is None or st.session_state.get(key) is None:
         return
     if outcome.status == "rejected":

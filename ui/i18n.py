@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from model.text import number, percent, signed, tr
-from ui.state import get_plan, lang
+from ui.cached import get_plan
+from ui.state import lang
 
 
 def t(key: str, **values: Any) -> str:

@@ -36,13 +36,13 @@ from model.settings import (
 from model.text import LANGS
 from store.board import BoardError, normalize_room
 
-LANG_KEY = "lang"
-PLAN_KEY = "plan"
-VERSION_KEY = "v"
-SEED_KEY = "seed"
-DRAWS_KEY = "draws"
-TOLERANCE_KEY = "tol"
-ROOM_KEY = "room"
+PARAM_LANG = "lang"
+PARAM_PLAN = "plan"
+PARAM_VERSION = "v"
+PARAM_SEED = "seed"
+PARAM_DRAWS = "draws"
+PARAM_TOLERANCE = "tol"
+PARAM_ROOM = "room"
 BASELINE_PREFIX = "b_"
 MAX_VALUE_CHARS = 64  # longer values are not numbers anyone typed
 MAX_PARAMS = 200  # a link with more keys than this is cut; the rest is reported
@@ -136,16 +136,16 @@ def build_params(
         if key in plan_base and value != plan_base[key]:
             params[BASELINE_PREFIX + key] = _fmt(float(value))
     if seed != DEFAULT_SEED:
-        params[SEED_KEY] = str(int(seed))
+        params[PARAM_SEED] = str(int(seed))
     if draws != DEFAULT_DRAWS:
-        params[DRAWS_KEY] = str(int(draws))
+        params[PARAM_DRAWS] = str(int(draws))
     if not math.isclose(tolerance, DEFAULT_TOLERANCE * 100):
-        params[TOLERANCE_KEY] = _fmt(tolerance)
+        params[PARAM_TOLERANCE] = _fmt(tolerance)
     if room:
-        params[ROOM_KEY] = room
-    params[LANG_KEY] = lang
-    params[PLAN_KEY] = plan.id
-    params[VERSION_KEY] = plan.version
+        params[PARAM_ROOM] = room
+    params[PARAM_LANG] = lang
+    params[PARAM_PLAN] = plan.id
+    params[PARAM_VERSION] = plan.version
     return params
 
 
@@ -188,26 +188,26 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
                 baseline_values[key[len(BASELINE_PREFIX) :]] = value
             else:
                 problems.append(LinkProblem(key, _short(value), "not_a_number"))
-        elif key == LANG_KEY:
+        elif key == PARAM_LANG:
             if value in LANGS:
                 state.lang = value
             else:
                 problems.append(LinkProblem(key, _short(value), "not_a_choice"))
-        elif key == SEED_KEY:
+        elif key == PARAM_SEED:
             state.seed = _parse_int(key, value, problems, lo=0, hi=MAX_SEED)
-        elif key == DRAWS_KEY:
+        elif key == PARAM_DRAWS:
             state.draws = _parse_int(key, value, problems, lo=MIN_DRAWS, hi=MAX_DRAWS)
-        elif key == TOLERANCE_KEY:
+        elif key == PARAM_TOLERANCE:
             state.tolerance = _parse_tolerance(value, problems)
-        elif key == ROOM_KEY:
+        elif key == PARAM_ROOM:
             try:
                 state.room = normalize_room(value)
             except BoardError:
                 problems.append(LinkProblem(key, _short(value), "bad_room"))
-        elif key == PLAN_KEY:
+        elif key == PARAM_PLAN:
             if value != plan.id:
                 state.other_plan = _short(value)
-        elif key == VERSION_KEY:
+        elif key == PARAM_VERSION:
             if value != plan.version:
                 state.other_version = _short(value)
         else:
@@ -258,18 +258,18 @@ def _parse_int(key: str, value: str, problems: list[LinkProblem], *, lo: int, hi
 def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
     """The "close" tolerance in percent: clamped to 0–MAX_TOLERANCE and put on the setting's grid, each change reported."""
     if not is_link_number(value):
-        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_a_number"))
+        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "not_a_number"))
         return None
     tol = float(value.strip(_SPACES))
     if not math.isfinite(tol):
-        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "not_finite"))
+        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "not_finite"))
         return None
     if not 0 <= tol <= MAX_TOLERANCE:
         clamped = min(max(tol, 0.0), MAX_TOLERANCE)
-        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "out_of_range", _fmt(clamped)))
+        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "out_of_range", _fmt(clamped)))
         return clamped
     snapped = round(tol / TOLERANCE_STEP) * TOLERANCE_STEP
     # Reported unless the link wrote exactly a value of the grid: 2e-81 and 2.5000000000000001 are not.
     if not _same_number(value, snapped):
-        problems.append(LinkProblem(TOLERANCE_KEY, _short(value), "off_step", _fmt(snapped)))
+        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "off_step", _fmt(snapped)))
     return snapped

@@ -20,11 +20,11 @@ from collections.abc import Mapping
 import streamlit as st
 
 from model.text import number, tr
-from ui import exact, state
+from ui import cached, exact, state, widgets
 from ui.i18n import STATUS_ICONS, md_escape
+from ui.keys import Keys
 from ui.tables import TABLE_CSS, scorecard_view
 
-STATUS_KEY = "phone_statuses"  # the last scenario seen, its statuses and year-end values, and what the move flipped
 MAX_CHANGES = 4  # lines of flipped targets in the summary; the rest as "… and n more"
 
 
@@ -62,7 +62,7 @@ def remember_move(view_statuses: Mapping[str, str], year_end: Mapping[str, float
     """
     ss = st.session_state
     key = (state.scenario_key(), state.tolerance())
-    last = ss.get(STATUS_KEY)
+    last = ss.get(Keys.PHONE_STATUSES)
     if last is not None and last["key"] == key:
         return last["changes"]
     changes = []
@@ -71,13 +71,13 @@ def remember_move(view_statuses: Mapping[str, str], year_end: Mapping[str, float
             (target_id, last["year_end"].get(target_id, math.nan), year_end[target_id])
             for target_id, _ in changed_statuses(last["statuses"], view_statuses)
         ]
-    ss[STATUS_KEY] = {"key": key, "statuses": view_statuses, "year_end": year_end, "changes": changes}
+    ss[Keys.PHONE_STATUSES] = {"key": key, "statuses": view_statuses, "year_end": year_end, "changes": changes}
     return changes
 
 
 @functools.cache
 def _change_text(target_id: str, status: str, language: str) -> str:
-    target = state.get_plan().target(target_id)
+    target = cached.get_plan().target(target_id)
     return f"{STATUS_ICONS[status]} {md_escape(target.label(language))}: {tr(language, 'phone.now_' + status)}"
 
 
@@ -85,7 +85,7 @@ def summary_markdown(
     counts: Mapping[str, int], statuses: Mapping[str, str], changes: list[tuple[str, float, float]], language: str
 ) -> str:
     """The summary: "**5/17 reached · 3 close**" and one line per flipped target ("✅ New coops: now reached (60 → 85)")."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     total = sum(counts.values())
     lines = [f"**{tr(language, 'phone.summary', reached=counts['reached'], total=total, close=counts['close'])}**"]
     for target_id, before, after in changes[:MAX_CHANGES]:
@@ -103,7 +103,7 @@ def summary_markdown(
 @functools.cache
 def _labels(lever_id: str, language: str) -> tuple[str, str]:
     """The slider's label and its help."""
-    lever = state.get_plan().lever(lever_id)
+    lever = cached.get_plan().lever(lever_id)
     unit = lever.unit(language)
     label = f"{lever.label(language)} ({unit})" if unit else lever.label(language)
     return label, lever.help(language)
@@ -120,7 +120,7 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
     """
     language = state.lang()
     if year_end is None:
-        year_end = state.year_end(*state.scenario_key())
+        year_end = cached.year_end(*state.scenario_key())
     view = scorecard_view(year_end)
     changes = remember_move(view.statuses, year_end)
     with st.container(key=panel_key(page)):
@@ -131,7 +131,7 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
         with st.container(key=f"{exact.INLINE}{page}"):
             for lever_id in state.get_plan().main_levers:
                 label, help_text = _labels(lever_id, language)
-                state.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
+                widgets.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
                 exact.exact_box(
                     lever_id, key=exact_key(page, lever_id), label=exact.box_label(lever_id, language), language=language
                 )

@@ -20,9 +20,10 @@ from babel.dates import format_date
 from model.engine import status_of
 from model.plan import Observation
 from model.text import number, tr
-from ui import state
+from ui import cached, state
 from ui.charts import OBSERVED, PROJECTION, TARGET, cached_spec, filled_spec, style, utc_ms
 from ui.i18n import status_label, t
+from ui.keys import Keys
 
 CHART_HEIGHT = 240
 # The wide view covers every reported figure (2019–2025).
@@ -42,7 +43,7 @@ def month_end(year: int, month: int) -> dt.date:
 
 def date_text(day: dt.date, lang: str) -> str:
     """A date as people write it: vi 31/01/2023, en 31 Jan 2023."""
-    return format_date(day, format=t("scenario.date_pattern"), locale=_LOCALES[lang])
+    return format_date(day, format=tr(lang, "scenario.date_pattern"), locale=_LOCALES[lang])
 
 
 def _number(value: float, decimals: int, lang: str) -> str:
@@ -55,13 +56,13 @@ def _with_unit(value: str, unit: str) -> str:
 
 def chart_title(indicator_id: str, lang: str) -> str:
     """Bold indicator name with its unit, as markdown."""
-    target = state.get_plan().target(indicator_id)
+    target = cached.get_plan().target(indicator_id)
     return f"**{target.label(lang)}** ({target.unit(lang)})"
 
 
 def path_frame(monthly: pd.DataFrame, indicator_id: str, *, lang: str) -> pd.DataFrame:
     """One indicator's projected path: date, value and the tooltip texts, months 0–12."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     target = plan.target(indicator_id)
     unit = target.unit(lang)
     year = plan.meta.year
@@ -81,7 +82,7 @@ def path_frame(monthly: pd.DataFrame, indicator_id: str, *, lang: str) -> pd.Dat
 
 def observation_frame(observations: Sequence[Observation], indicator_id: str, *, lang: str) -> pd.DataFrame:
     """The reported figures of one indicator: date, value, texts for labels and tooltips."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     target = plan.target(indicator_id)
     unit = target.unit(lang)
     rows = []
@@ -90,7 +91,7 @@ def observation_frame(observations: Sequence[Observation], indicator_id: str, *,
             continue
         shown = _number(o.value, 0, lang)
         if o.qualifier:
-            shown = f"{t(f'qualifier.{o.qualifier}')} {shown}"
+            shown = f"{tr(lang, f'qualifier.{o.qualifier}')} {shown}"
         rows.append(
             {
                 "date": utc_ms(o.date),
@@ -203,10 +204,11 @@ def indicator_spec(indicator_id: str, *, lang: str, wide: bool) -> dict:
 
     Building and validating an Altair chart costs tens of ms; the spec only
     depends on the indicator, language and view, so it is built once and the
-    path (the part that moves with the sliders) is filled in per rerun.
+    path (the part that moves with the sliders) is filled in per rerun. Every
+    word in it is in ``lang`` (the key it is cached by), never the session's.
     """
     chart = _indicator_layers(
-        alt.NamedData(name=PATH_DATA), indicator_id, lang=lang, observations=state.get_observations(), wide=wide
+        alt.NamedData(name=PATH_DATA), indicator_id, lang=lang, observations=cached.get_observations(), wide=wide
     )
     return cached_spec(chart)
 
@@ -225,18 +227,18 @@ def _indicator_layers(
     observations: Sequence[Observation],
     wide: bool,
 ) -> alt.TopLevelMixin:
-    plan = state.get_plan()
+    plan = cached.get_plan()
     target = plan.target(indicator_id)
     x_scale, x_axis = _x_axis(wide=wide, year=plan.meta.year, lang=lang)
     y_scale = alt.Scale(zero=False, nice=True)
     y_axis = alt.Axis(title=None, format=",~f", tickCount=5)
     x = alt.X("date:T", scale=x_scale, axis=x_axis)
     y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
-    date_title = t("scenario.tt_date")
+    date_title = tr(lang, "scenario.tt_date")
 
     path_tooltip = [
         alt.Tooltip("date_text:N", title=date_title),
-        alt.Tooltip("value_text:N", title=t("scenario.tt_projected")),
+        alt.Tooltip("value_text:N", title=tr(lang, "scenario.tt_projected")),
     ]
     line = alt.Chart(path).mark_line(color=PROJECTION, strokeWidth=3).encode(x=x, y=y)
     points = (
@@ -252,13 +254,13 @@ def _indicator_layers(
             "value": [target.value],
             "date": [utc_ms(month_end(plan.meta.year, 12))],
             "value_text": [target_text],
-            "label": [t("scenario.target_label", value=_number(target.value, label_decimals, lang))],
+            "label": [tr(lang, "scenario.target_label", value=_number(target.value, label_decimals, lang))],
             "date_text": [date_text(month_end(plan.meta.year, 12), lang)],
         }
     )
     target_tooltip = [
         alt.Tooltip("date_text:N", title=date_title),
-        alt.Tooltip("value_text:N", title=t("scenario.tt_target")),
+        alt.Tooltip("value_text:N", title=tr(lang, "scenario.tt_target")),
     ]
     rule = (
         alt.Chart(target_df)
@@ -281,10 +283,10 @@ def _indicator_layers(
     obs = observation_frame(observations, indicator_id, lang=lang)
     if wide and not obs.empty:
         obs_tooltip = [
-            alt.Tooltip("value_text:N", title=t("scenario.tt_reported")),
-            alt.Tooltip("scope:N", title=t("scenario.tt_scope")),
+            alt.Tooltip("value_text:N", title=tr(lang, "scenario.tt_reported")),
+            alt.Tooltip("scope:N", title=tr(lang, "scenario.tt_scope")),
             alt.Tooltip("date_text:N", title=date_title),
-            alt.Tooltip("note:N", title=t("scenario.tt_note")),
+            alt.Tooltip("note:N", title=tr(lang, "scenario.tt_note")),
         ]
         base = alt.Chart(obs)
         same = (
@@ -311,7 +313,7 @@ def _indicator_layers(
 
 def chart_summary(indicator_id: str, year_end_value: float, *, tolerance: float) -> str:
     """The line under a chart's title: "31/12/2023: 900 · target 900 · ✅ Reached"."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     lang = state.lang()
     target = plan.target(indicator_id)
     return t(
@@ -324,21 +326,14 @@ def chart_summary(indicator_id: str, year_end_value: float, *, tolerance: float)
 
 
 # ------------------------------------------------------- which indicators
-# The choice lives under one session key for every language: the picker's
-# widget key carries the language (its option labels differ), and is set from
-# the stored choice before it is drawn.
+# The choice lives under Keys.CHART_IDS for every language; the picker (pages/scenario.py) is synced to it.
 DEFAULT_INDICATORS: tuple[str, ...] = ("coops", "members", "revenue_per_coop", "workers")
-CHOICE_KEY = "scenario_chart_ids"
 
 
 def chosen_indicators() -> list[str]:
     """The indicators to chart, in the plan's order (unknown ids dropped)."""
-    known = [target.id for target in state.get_plan().targets]
-    stored = st.session_state.get(CHOICE_KEY, list(DEFAULT_INDICATORS))
+    known = [target.id for target in cached.get_plan().targets]
+    stored = st.session_state.get(Keys.CHART_IDS, list(DEFAULT_INDICATORS))
     chosen = set(stored) if isinstance(stored, list | tuple) else set(DEFAULT_INDICATORS)
     return [i for i in known if i in chosen]
 
-
-def remember_choice(widget_key: str) -> None:
-    """Picker callback: store the picked indicators under the language-free key."""
-    st.session_state[CHOICE_KEY] = list(st.session_state[widget_key])

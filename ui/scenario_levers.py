@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from model.plan import Group, Lever
-from ui import state
+from ui import cached, state, widgets
 from ui.i18n import t
 
 
@@ -21,7 +21,7 @@ def differs_from_default(lever: Lever, value: Any) -> bool:
 
 
 def group_levers(group: Group) -> list[Lever]:
-    return [lv for lv in state.get_plan().levers if lv.group == group.id]
+    return [lv for lv in cached.get_plan().levers if lv.group == group.id]
 
 
 def changed_in_group(group: Group) -> list[Lever]:
@@ -34,7 +34,7 @@ def lever_label(lever: Lever, language: str) -> str:
     unit = lever.unit(language)
     label = f"{lever.label(language)} ({unit})" if unit else lever.label(language)
     if differs_from_default(lever, state.levers()[lever.id]):
-        default = state.format_lever_value(lever.id, lever.default, language)
+        default = widgets.format_lever_value(lever.id, lever.default, language)
         label += " " + t("scenario.changed_badge", default=default)
     return label
 
@@ -49,7 +49,7 @@ def group_header(group: Group, language: str) -> str:
 
 def reset_group(group_id: str) -> None:
     """Button callback: every lever of the group back to its default."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     group = next(g for g in plan.groups if g.id == group_id)
     state.set_levers({lv.id: lv.default for lv in group_levers(group)})
 

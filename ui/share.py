@@ -11,17 +11,28 @@ import streamlit as st
 
 from model.plan import BASELINE_IDS
 from model.text import number
-from ui import state
+from ui import cached, state, widgets
 from ui.i18n import md_escape, t
-from ui.links import BASELINE_PREFIX, LinkProblem, LinkState, share_url
+from ui.keys import Keys
+from ui.links import (
+    BASELINE_PREFIX,
+    PARAM_DRAWS,
+    PARAM_LANG,
+    PARAM_ROOM,
+    PARAM_SEED,
+    PARAM_TOLERANCE,
+    LinkProblem,
+    LinkState,
+    share_url,
+)
 
-SETTING_KEYS = frozenset({"lang", "seed", "draws", "tol", "room"})
+SETTING_KEYS = frozenset({PARAM_LANG, PARAM_SEED, PARAM_DRAWS, PARAM_TOLERANCE, PARAM_ROOM})  # not levers
 SHOWN_PROBLEMS = 12  # problems said in full; the keys of the rest follow in one line
 SHORT_KEY_CHARS = 16  # a key in that line is cut to this many characters (a phone is 390 px wide)
 
 
 def _what(problem: LinkProblem, lang: str) -> str:
-    plan = state.get_plan()
+    plan = cached.get_plan()
     key = problem.key
     lever_ids = {lv.id for lv in plan.levers}
     if key in lever_ids:
@@ -41,13 +52,13 @@ def _format_used(key: str, used: str, lang: str) -> str:
         return used
     if not math.isfinite(value):
         return used
-    if key in {lv.id for lv in state.get_plan().numeric_levers}:
-        return state.format_lever_value(key, value, lang)
+    if key in {lv.id for lv in cached.get_plan().numeric_levers}:
+        return widgets.format_lever_value(key, value, lang)
     if key == "tol":
         return number(value, lang, 1) + "%"
     baseline_id = key.removeprefix(BASELINE_PREFIX)
     if key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
-        return number(value, lang, state.get_plan().baseline_decimals(baseline_id), trim=True)  # as the editor shows it
+        return number(value, lang, cached.get_plan().baseline_decimals(baseline_id), trim=True)  # as the editor shows it
     return number(value, lang, 0 if value.is_integer() else 2)
 
 
@@ -55,7 +66,7 @@ def _reason(problem: LinkProblem) -> str:
     """Why a value was not used as written; a baseline value off its step has too many decimals (no slider)."""
     baseline_id = problem.key.removeprefix(BASELINE_PREFIX)
     if problem.reason == "off_step" and problem.key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
-        decimals = state.get_plan().baseline_decimals(baseline_id)
+        decimals = cached.get_plan().baseline_decimals(baseline_id)
         if decimals == 0:
             return t("links.reason.off_step_whole")
         return t("links.reason.off_step_decimals", decimals=decimals)
@@ -100,19 +111,19 @@ def remember_link_report(link: LinkState | None) -> None:
     """Keep what a freshly opened link needs to say (shown until dismissed)."""
     if link is None or not (link.problems or link.other_version or link.other_plan):
         return
-    st.session_state["link_report"] = link
+    st.session_state[Keys.LINK_REPORT] = link
 
 
 def _dismiss() -> None:
-    st.session_state.pop("link_report", None)
+    st.session_state.pop(Keys.LINK_REPORT, None)
 
 
 def render_link_report() -> None:
     """One warning listing what was ignored or clamped; a notice for another plan version."""
-    link: LinkState | None = st.session_state.get("link_report")
+    link: LinkState | None = st.session_state.get(Keys.LINK_REPORT)
     if link is None:
         return
-    plan = state.get_plan()
+    plan = cached.get_plan()
     if link.other_plan:
         st.warning(t("links.other_plan", plan=md_escape(link.other_plan), this=plan.id), icon="⚠️")
     elif link.other_version:

@@ -17,9 +17,10 @@ import streamlit as st
 from model.engine import scorecard
 from model.plan import Observation
 from model.text import number, percent, signed, tr
-from ui import state
+from ui import cached, state
+from ui.cached import BaselineItems, LeverItems
 from ui.i18n import STATUS_ICONS, md_escape
-from ui.state import BaselineItems, LeverItems
+from ui.keys import Keys
 
 NBSP = "\u00a0"
 ROW_HEIGHT = 35  # st.dataframe's default row height, px
@@ -92,9 +93,9 @@ def reality_check(indicator_id: str) -> Observation | None:
 
     For coops that is "871 in operation, April 2024" rather than a 2025 count.
     """
-    plan = state.get_plan()
+    plan = cached.get_plan()
     year_end_date = dt.date(plan.meta.year, 12, 31)
-    obs = [o for o in state.get_observations() if o.indicator == indicator_id and o.date > plan.meta.baseline_date]
+    obs = [o for o in cached.get_observations() if o.indicator == indicator_id and o.date > plan.meta.baseline_date]
     return min(obs, key=lambda o: abs((o.date - year_end_date).days)) if obs else None
 
 
@@ -140,7 +141,7 @@ def _change_text(change: float, language: str, decimals: int) -> str:
 def _scorecard_view(
     year_end: YearEndKey, reference: YearEndKey | None, changes: bool, tolerance: float, language: str
 ) -> ScorecardView:
-    plan = state.get_plan()
+    plan = cached.get_plan()
     card = scorecard(plan, dict(year_end), tolerance).to_dict("index")
     before = scorecard(plan, dict(reference), tolerance).to_dict("index") if reference is not None else None
     rows = []
@@ -217,11 +218,10 @@ def scorecard_view(
 
 # ------------------------------------------------------------ what changed
 # One session key: the scenario a scorecard last showed and the one before it, as scenario keys
-# (lever and baseline items). Their year-end values come from state.year_end's shared cache, so the
+# (lever and baseline items). Their year-end values come from cached.year_end's shared cache, so the
 # session keeps no copy of them. ui/phone.py's "phone_statuses" is not reused: it holds the current
 # scenario's values and, of the previous one, only the targets that flipped (not every projection),
 # and it is updated only on pages that draw the phone panel.
-SHOWN_KEY = "tables_shown_scenarios"
 
 
 def previous_scenario() -> tuple[LeverItems, BaselineItems] | None:
@@ -232,19 +232,19 @@ def previous_scenario() -> tuple[LeverItems, BaselineItems] | None:
     """
     ss = st.session_state
     current = state.scenario_key()
-    shown = ss.get(SHOWN_KEY)
+    shown = ss.get(Keys.SHOWN_SCENARIOS)
     if shown is None:
-        ss[SHOWN_KEY] = {"current": current, "previous": None}
+        ss[Keys.SHOWN_SCENARIOS] = {"current": current, "previous": None}
         return None
     if shown["current"] != current:
         shown = {"current": current, "previous": shown["current"]}
-        ss[SHOWN_KEY] = shown
+        ss[Keys.SHOWN_SCENARIOS] = shown
     return shown["previous"]
 
 
 def default_scenario() -> tuple[LeverItems, BaselineItems]:
     """The plan's default scenario: every lever at its default, the plan's baseline."""
-    return state.items(state.get_plan().defaults()), ()
+    return cached.items(cached.get_plan().defaults()), ()
 
 
 def status_counts(year_end: Mapping[str, float]) -> Mapping[str, int]:

@@ -3,9 +3,9 @@ the probability table and its plain-words reading ("reached in 37 of 100
 plausible years" beside the current scenario, with the reason when the two
 disagree), how many targets the draws reach, the lever draw ranges and the fan chart.
 
-The seed lives in ``st.session_state["mc_seed"]`` (a plain key, not a widget's,
-so it survives page switches and a share link can carry it); the number of
-draws in ``"mc_draws"``. The widgets on the page are synced to them.
+The seed lives in ``Keys.SEED`` (a plain key, not a widget's, so it survives
+page switches and a share link can carry it); the number of draws in
+``Keys.DRAWS``. The widgets on the page are synced to them (`widgets.synced`).
 """
 
 from __future__ import annotations
@@ -25,16 +25,13 @@ from model.analysis import MonteCarloResult, triangle_ends
 from model.engine import STATUSES, project, status_codes
 from model.plan import Lever, Plan, Target
 from model.text import number, percent, tr
-from ui import state
+from ui import cached, widgets
 from ui.charts import BAND, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.i18n import STATUS_ICONS
+from ui.keys import Keys
 from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 from ui.scenario_charts import date_texts, month_axis, month_dates
 
-SEED_KEY = "mc_seed"
-DRAWS_KEY = "mc_draws"
-SEED_WIDGET = "uncertainty_seed"
-DRAWS_WIDGET = "uncertainty_draws"
 DRAWS_STEP = 500
 CHART_HEIGHT = 380  # plot, axes and the two-row legend below
 SLOW_DRAWS = 10_000  # above this a run takes noticeable time: show a spinner
@@ -63,37 +60,26 @@ def settings(session: MutableMapping[str, Any]) -> tuple[int, int, list[str]]:
     as a strings-file key with its values, for the page to show.
     """
     problems: list[str] = []
-    seed = _as_int(session.get(SEED_KEY, DEFAULT_SEED))
+    seed = _as_int(session.get(Keys.SEED, DEFAULT_SEED))
     if seed is None or not 0 <= seed <= MAX_SEED:
-        if SEED_KEY in session:
+        if Keys.SEED in session:
             problems.append("seed")
         seed = DEFAULT_SEED
-    draws = _as_int(session.get(DRAWS_KEY, DEFAULT_DRAWS))
+    draws = _as_int(session.get(Keys.DRAWS, DEFAULT_DRAWS))
     if draws is None:
         problems.append("draws")
         draws = DEFAULT_DRAWS
     elif not MIN_DRAWS <= draws <= MAX_DRAWS:
         problems.append("draws")
         draws = min(max(draws, MIN_DRAWS), MAX_DRAWS)
-    session[SEED_KEY] = seed
-    session[DRAWS_KEY] = draws
-    # The widgets show the stored values (set before they are drawn).
-    session[SEED_WIDGET] = seed
-    session[DRAWS_WIDGET] = draws
+    session[Keys.SEED] = seed
+    session[Keys.DRAWS] = draws
     return draws, seed, problems
-
-
-def on_seed_change(session: MutableMapping[str, Any]) -> None:
-    session[SEED_KEY] = int(session[SEED_WIDGET])
-
-
-def on_draws_change(session: MutableMapping[str, Any]) -> None:
-    session[DRAWS_KEY] = int(session[DRAWS_WIDGET])
 
 
 def new_seed(session: MutableMapping[str, Any]) -> None:
     """Button callback: a fresh random seed (shown, so a run can be repeated)."""
-    session[SEED_KEY] = secrets.randbelow(1_000_000)
+    session[Keys.SEED] = secrets.randbelow(1_000_000)
 
 
 def reading_key(probability: float) -> str:
@@ -203,8 +189,8 @@ def lever_pulls(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, fl
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_pulls(lever_items: state.LeverItems, baseline_items: state.BaselineItems) -> pd.DataFrame:
-    return lever_pulls(state.get_plan(), dict(lever_items), dict(baseline_items))
+def cached_pulls(lever_items: cached.LeverItems, baseline_items: cached.BaselineItems) -> pd.DataFrame:
+    return lever_pulls(cached.get_plan(), dict(lever_items), dict(baseline_items))
 
 
 def lever_shape(lv: Lever, value: float) -> str:
@@ -370,7 +356,7 @@ def draw_ranges(plan: Plan, levers: Mapping[str, Any], *, lang: str) -> pd.DataF
         rows.append(
             {
                 tr(lang, "uncertainty.col_lever"): lv.label(lang),
-                tr(lang, "uncertainty.col_value"): state.format_lever_value(lv.id, levers.get(lv.id, lv.default), lang),
+                tr(lang, "uncertainty.col_value"): widgets.format_lever_value(lv.id, levers.get(lv.id, lv.default), lang),
                 tr(lang, "uncertainty.col_range"): tr(
                     lang,
                     "uncertainty.range",

@@ -19,9 +19,10 @@ from model.analysis import PlanImplied
 from model.engine import scorecard
 from model.plan import Lever, Plan
 from model.text import number, signed, tr
-from ui import state
+from ui import cached, state
 from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
 from ui.i18n import STATUS_ICONS
+from ui.keys import Keys
 from ui.tables import headline
 
 MAX_TORNADO_LEVERS = 12
@@ -124,33 +125,32 @@ def answer_label(plan: Plan, answer: Mapping[str, Any], *, lang: str, with_indic
     return tr(lang, "what_it_takes.answer_option", lever=lv.label(lang), value=value)
 
 
-def reaching_value(answer: Mapping[str, Any], baseline_items: state.BaselineItems) -> float:
+def reaching_value(answer: Mapping[str, Any], baseline_items: cached.BaselineItems) -> float:
     """The answer's grid value, checked by projecting the scenario with it: if the target is not reached
     there (a solver tolerance at a grid point), one step further in the reaching direction, within range."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     lv = plan.lever(str(answer["lever"]))
     value = float(answer["value"])
     step = lv.step_size if answer["increasing"] else -lv.step_size
     for _ in range(3):
-        year_end = state.year_end(state.items({**state.levers(), lv.id: value}), baseline_items)
+        year_end = cached.year_end(cached.items({**state.levers(), lv.id: value}), baseline_items)
         if state.statuses_of(year_end)[str(answer["indicator"])] == "reached" or not lv.lo <= value + step <= lv.hi:
             break
         value = round(value + step, 10)
     return value
 
 
-APPLIED_KEY = "what_it_takes_applied"  # what the last "apply" changed: shown once, next to the button used
 
 
 def apply_answer(answer: Mapping[str, Any], where: str) -> None:
     """Set one lever to a goal-seek answer; remember what changed (lever, target before and after)."""
     lever_items, baseline_items = state.scenario_key()
-    before_year_end = state.year_end(lever_items, baseline_items)
+    before_year_end = cached.year_end(lever_items, baseline_items)
     lever_id, indicator = str(answer["lever"]), str(answer["indicator"])
     before = state.levers()[lever_id]
     value = reaching_value(answer, baseline_items)
     state.set_levers({lever_id: value})
-    st.session_state[APPLIED_KEY] = {
+    st.session_state[Keys.APPLIED] = {
         "where": where,
         "lever": lever_id,
         "indicator": indicator,
@@ -162,9 +162,9 @@ def apply_answer(answer: Mapping[str, Any], where: str) -> None:
 
 def applied_text(applied: Mapping[str, Any], *, lang: str) -> str:
     """What the apply changed: the lever, the target (status and projection), the headline."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     lv, target = plan.lever(str(applied["lever"])), plan.target(str(applied["indicator"]))
-    year_end = state.year_end(*state.scenario_key())
+    year_end = cached.year_end(*state.scenario_key())
     value = float(year_end[target.id])
     return tr(
         lang,
@@ -182,10 +182,10 @@ def applied_text(applied: Mapping[str, Any], *, lang: str) -> str:
 
 def take_applied(where: str) -> Mapping[str, Any] | None:
     """The last apply's record if it was made at ``where`` (shown once)."""
-    applied = st.session_state.get(APPLIED_KEY)
+    applied = st.session_state.get(Keys.APPLIED)
     if applied is None or applied["where"] != where:
         return None
-    del st.session_state[APPLIED_KEY]
+    del st.session_state[Keys.APPLIED]
     return applied
 
 
@@ -193,7 +193,7 @@ def answer_picker(found: list[dict[str, Any]], *, where: str, label: str, lang: 
     """A picker of applicable answers and one "Apply" button (two widgets, whatever the number of answers),
     with what the last apply here changed. Returns True when the button was pressed (inside a fragment the
     caller then reruns the whole app); outside one, ``where="main"``, the button's callback applies."""
-    plan = state.get_plan()
+    plan = cached.get_plan()
     applied = take_applied(where)
     if applied is not None:
         st.success(applied_text(applied, lang=lang), icon="🎯")
@@ -530,7 +530,7 @@ def tornado_spec(indicator: str, *, lang: str) -> dict[str, Any]:
     bars and the indicator now (inline values "bars", "base"), the rows
     ("levers"), the value axis ("x_lo", "x_hi") and the height ("height").
     """
-    plan = state.get_plan()
+    plan = cached.get_plan()
     chart = tornado_chart(
         alt.InlineData(values=placeholder("bars")),
         alt.InlineData(values=placeholder("base")),
@@ -548,7 +548,7 @@ def tornado_spec(indicator: str, *, lang: str) -> dict[str, Any]:
 def tornado_spec_filled(frame: pd.DataFrame, indicator: str, *, lang: str) -> dict[str, Any]:
     """The cached tornado with this scenario's bars (a non-empty `tornado_frame`): ready for st.vega_lite_chart."""
     levers = tornado_levers(frame)
-    x_lo, x_hi = tornado_x_domain(frame, state.get_plan().target(indicator).value)
+    x_lo, x_hi = tornado_x_domain(frame, cached.get_plan().target(indicator).value)
     values = {
         "bars": frame.to_dict("records"),
         "base": [{"x": float(frame["base"].iloc[0])}],

@@ -23,17 +23,11 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from model.engine import project
 from model.scenario import LoadedScenario, Scenario, from_json, to_json
 from store import Board, BoardError, Entry, Limits, UnavailableError, board_pin, new_owner_token, normalize_room
-from ui import state
+from ui import cached, state
 from ui.i18n import t
+from ui.keys import Keys
 from ui.tables import scorecard_view
 
-ROOM_KEY = "workshop_room"
-OWNER_KEY = "workshop_owner"
-FACILITATOR_KEY = "workshop_facilitator"  # {"room": code, "pin": pin}: facilitator rights in that room only
-LIVE_KEY = "workshop_live"  # share this tab's current scenario live with the room (on when joining by code or link)
-LIVE_NAME_KEY, LIVE_GROUP_KEY = "workshop_live_name", "workshop_live_group"  # who is sharing: typed once
-LIVE_SENT_KEY = "workshop_live_sent"  # (what was shared, monotonic time): share again only on a change
-LIVE_ERROR_KEY = "workshop_live_error"  # the board's last refusal of a live share, for the Workshop page
 # While a participant's page is open, the live row is refreshed this often even without a move, so it
 # stays fresh; a closed tab stops refreshing and its row drops out after Limits.live_idle_seconds.
 LIVE_HEARTBEAT = dt.timedelta(seconds=30)
@@ -68,19 +62,19 @@ def get_board() -> Board:
     actions are off). Limits: SONLA_LIMIT_<NAME> (see store.Limits).
     """
     return Board(
-        _secret("database_url"), plan=state.get_plan(), pin=_secret("board_pin") or board_pin(os.environ), limits=_limits()
+        _secret("database_url"), plan=cached.get_plan(), pin=_secret("board_pin") or board_pin(os.environ), limits=_limits()
     )
 
 
 def owner_token() -> str:
     """A random token for this browser tab: it may delete what it saved; limits count per token."""
-    if OWNER_KEY not in st.session_state:
-        st.session_state[OWNER_KEY] = new_owner_token()
-    return st.session_state[OWNER_KEY]
+    if Keys.OWNER not in st.session_state:
+        st.session_state[Keys.OWNER] = new_owner_token()
+    return st.session_state[Keys.OWNER]
 
 
 def room() -> str | None:
-    return st.session_state.get(ROOM_KEY)
+    return st.session_state.get(Keys.ROOM)
 
 
 def set_room(code: str | None, *, live: bool | None = None) -> None:
@@ -90,10 +84,10 @@ def set_room(code: str | None, *, live: bool | None = None) -> None:
     created the room, the facilitator's: off). Leaving the room takes the live scenario away.
     """
     ss = st.session_state
-    ss[ROOM_KEY] = None if code is None else normalize_room(code)
+    ss[Keys.ROOM] = None if code is None else normalize_room(code)
     if live is not None:
-        ss[LIVE_KEY] = live
-    if code is None or not ss.get(LIVE_KEY, True):
+        ss[Keys.LIVE] = live
+    if code is None or not ss.get(Keys.LIVE, True):
         stop_live()
 
 
@@ -107,13 +101,13 @@ def viewer_timezone() -> dt.tzinfo:
 
 def live_on() -> bool:
     """Whether this tab shares its current scenario with its room (on by default in a room)."""
-    return room() is not None and bool(st.session_state.get(LIVE_KEY, True))
+    return room() is not None and bool(st.session_state.get(Keys.LIVE, True))
 
 
 def stop_live() -> None:
     """Take this tab's live scenario off the board (leaving the room, or sharing turned off)."""
     ss = st.session_state
-    if ss.pop(LIVE_SENT_KEY, None) is None:
+    if ss.pop(Keys.LIVE_SENT, None) is None:
         return  # nothing was shared from this tab
     try:
         get_board().stop_live(owner_token())
@@ -129,16 +123,16 @@ def share_live() -> None:
         return
     ss = st.session_state
     code = room()
-    name, group = str(ss.get(LIVE_NAME_KEY, "")), str(ss.get(LIVE_GROUP_KEY, ""))
+    name, group = str(ss.get(Keys.LIVE_NAME, "")), str(ss.get(Keys.LIVE_GROUP, ""))
     what = (code, state.scenario_key(), name, group)
-    sent = ss.get(LIVE_SENT_KEY)
+    sent = ss.get(Keys.LIVE_SENT)
     now = time.monotonic()
     if sent is not None and sent[0] == what and now - sent[1] < LIVE_HEARTBEAT.total_seconds():
         return
     recently = sent is not None and now - sent[1] < LIVE_HEARTBEAT.total_seconds()
-    if isinstance(ss.get(LIVE_ERROR_KEY), UnavailableError) and recently:
+    if isinstance(ss.get(Keys.LIVE_ERROR), UnavailableError) and recently:
         return  # the database was down a moment ago: do not make every move wait for its time-out
-    counts = scorecard_view(state.year_end(*state.scenario_key())).counts
+    counts = scorecard_view(cached.year_end(*state.scenario_key())).counts
     try:
         get_board().share_live(
             code,
@@ -150,11 +144,11 @@ def share_live() -> None:
             close=counts["close"],
         )
     except BoardError as err:
-        ss[LIVE_ERROR_KEY] = err
-        ss[LIVE_SENT_KEY] = (what, now)  # do not retry on every run: the heartbeat tries again
+        ss[Keys.LIVE_ERROR] = err
+        ss[Keys.LIVE_SENT] = (what, now)  # do not retry on every run: the heartbeat tries again
         return
-    ss.pop(LIVE_ERROR_KEY, None)
-    ss[LIVE_SENT_KEY] = (what, now)
+    ss.pop(Keys.LIVE_ERROR, None)
+    ss[Keys.LIVE_SENT] = (what, now)
 
 
 @st.fragment(run_every=LIVE_HEARTBEAT)
@@ -183,13 +177,13 @@ def error_text(err: BoardError) -> str:
 
 def is_facilitator() -> bool:
     """Facilitator rights hold in the room where the PIN was entered, not in another."""
-    grant = st.session_state.get(FACILITATOR_KEY)
+    grant = st.session_state.get(Keys.FACILITATOR)
     return isinstance(grant, dict) and grant.get("room") is not None and grant.get("room") == room()
 
 
 def facilitator_pin() -> str | None:
     """The PIN to pass with a facilitator action in the current room (None elsewhere)."""
-    return st.session_state[FACILITATOR_KEY]["pin"] if is_facilitator() else None
+    return st.session_state[Keys.FACILITATOR]["pin"] if is_facilitator() else None
 
 
 def try_pin(pin: str) -> bool:
@@ -202,13 +196,13 @@ def try_pin(pin: str) -> bool:
     if code is None:
         return False
     if get_board().verify_pin(pin, owner_token=owner_token()):
-        st.session_state[FACILITATOR_KEY] = {"room": code, "pin": pin}
+        st.session_state[Keys.FACILITATOR] = {"room": code, "pin": pin}
         return True
     return False
 
 
 def current_scenario_json(name: str) -> str:
-    plan = state.get_plan()
+    plan = cached.get_plan()
     scenario = Scenario(
         plan_id=plan.id,
         plan_version=plan.version,
@@ -221,7 +215,7 @@ def current_scenario_json(name: str) -> str:
 
 def load_entry(entry: Entry) -> LoadedScenario:
     """Parse a saved scenario (lenient: an entry saved under an older plan version still loads)."""
-    return from_json(state.get_plan(), entry.scenario_json, lenient=True)
+    return from_json(cached.get_plan(), entry.scenario_json, lenient=True)
 
 
 def apply_entry(entry: Entry) -> LoadedScenario:
@@ -241,7 +235,7 @@ def project_entries(entries: Sequence[Entry]) -> list[EntryResult]:
     """Year-end values of several saved scenarios in one vectorized projection (baselines may differ)."""
     if not entries:
         return []
-    plan = state.get_plan()
+    plan = cached.get_plan()
     scenarios = [load_entry(e).scenario for e in entries]
     lever_arrays: dict[str, Any] = {}
     for lv in plan.levers:
@@ -264,7 +258,7 @@ def add_room_to_compare(session: Any) -> int:
     if code is None:
         return 0
     entries = get_board().list_entries(code)[: compare.MAX_SCENARIOS]
-    uploads = session.setdefault(compare.UPLOADS_KEY, {})
+    uploads = session.setdefault(Keys.COMPARE_UPLOADS, {})
     picked: list[str] = []
     for entry in entries:
         scenario = load_entry(entry).scenario
@@ -277,6 +271,6 @@ def add_room_to_compare(session: Any) -> int:
         }
         picked.append(compare.UPLOAD_PREFIX + key)
     # Added after what is already picked (e.g. the current scenario), six at most.
-    selection = [s for s in session.get(compare.SELECTION_KEY, []) if s not in picked]
-    session[compare.SELECTION_KEY] = (selection + picked)[: compare.MAX_SCENARIOS]
+    selection = [s for s in session.get(Keys.COMPARE_SELECTION, []) if s not in picked]
+    session[Keys.COMPARE_SELECTION] = (selection + picked)[: compare.MAX_SCENARIOS]
     return len(picked)

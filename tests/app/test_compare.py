@@ -15,6 +15,7 @@ from model.plan import load_plan
 from model.scenario import Scenario, to_json
 from ui import compare
 from ui.charts import TARGET, style
+from ui.keys import Keys
 
 PLAN = load_plan()
 BROKEN = b'{"levers": {"new_coops": "abc", "dissolution_rate": 99}'  # not even valid JSON
@@ -83,7 +84,7 @@ def test_year_end_cells_english_format() -> None:
 def test_differing_levers_default_vs_recent_trends() -> None:
     """Default vs "recent trends": new_coops differs (85 vs 56); levers equal in both are not listed."""
     at = make_app("compare", lang="vi")
-    at.multiselect(key=compare.SELECTION_KEY).set_value(["preset:default", "preset:recent_trends"]).run()
+    at.multiselect(key=Keys.COMPARE_SELECTION).set_value(["preset:default", "preset:recent_trends"]).run()
     assert not at.exception
     levers = at.dataframe[1].value
     default_name, trends_name = PLAN.preset("default").label_vi, PLAN.preset("recent_trends").label_vi
@@ -113,16 +114,16 @@ def test_differing_levers_highlight_marks_changed_cells() -> None:
 
 def test_broken_upload_shows_error_and_changes_nothing() -> None:
     at = make_app("compare", lang="vi")
-    before_selection = list(at.multiselect(key=compare.SELECTION_KEY).value)
+    before_selection = list(at.multiselect(key=Keys.COMPARE_SELECTION).value)
     before_columns = year_end_table(at).columns.tolist()
     at.file_uploader(key="compare_upload").set_value(("hong.json", BROKEN, "application/json")).run()
     assert not at.exception
     assert len(at.error) == 1
     assert "hong.json" in plain(at.error[0].value)
     assert "Tệp không phải là JSON hợp lệ" in plain(at.error[0].value)  # in Vietnamese, not the model's English
-    assert list(at.multiselect(key=compare.SELECTION_KEY).value) == before_selection
+    assert list(at.multiselect(key=Keys.COMPARE_SELECTION).value) == before_selection
     assert year_end_table(at).columns.tolist() == before_columns
-    assert not at.session_state[compare.UPLOADS_KEY]
+    assert not at.session_state[Keys.COMPARE_UPLOADS]
 
 
 def test_upload_with_bad_values_lists_every_problem() -> None:
@@ -133,7 +134,7 @@ def test_upload_with_bad_values_lists_every_problem() -> None:
     # Each problem in words: the lever by its name, the unknown one by its id.
     assert PLAN.lever("new_coops").label_en in message and "no_such_lever" in message
     assert "is not a number" in message
-    assert not at.session_state[compare.UPLOADS_KEY]
+    assert not at.session_state[Keys.COMPARE_UPLOADS]
 
 
 def test_valid_upload_appears_as_a_column() -> None:
@@ -162,7 +163,7 @@ def test_broken_and_valid_together_only_valid_added() -> None:
     assert not at.exception
     assert len(at.error) == 1 and "broken.json" in plain(at.error[0].value)
     assert "📄 Group A" in year_end_table(at).columns
-    assert len(at.session_state[compare.UPLOADS_KEY]) == 1
+    assert len(at.session_state[Keys.COMPARE_UPLOADS]) == 1
 
 
 def test_upload_problems_follow_the_language() -> None:
@@ -185,42 +186,42 @@ def test_other_plan_version_shows_notice_and_is_added() -> None:
 
 def test_add_upload_directly() -> None:
     """The parsing/adding function on a plain dict: error, added, duplicate."""
-    session: dict[str, object] = {compare.SELECTION_KEY: ["current", "preset:cautious"]}
+    session: dict[str, object] = {Keys.COMPARE_SELECTION: ["current", "preset:cautious"]}
     bad = compare.add_upload(session, PLAN, file_id="f1", file_name="x.json", data=b"[1, 2]")
     assert bad["status"] == "error"
     assert bad["problems"]["vi"] and bad["problems"]["en"]
-    assert session[compare.UPLOADS_KEY] == {}
-    assert session[compare.SELECTION_KEY] == ["current", "preset:cautious"]
+    assert session[Keys.COMPARE_UPLOADS] == {}
+    assert session[Keys.COMPARE_SELECTION] == ["current", "preset:cautious"]
     good = scenario_file("", {"new_coops": 90})
     added = compare.add_upload(session, PLAN, file_id="f2", file_name="group-b.json", data=good)
     assert added["status"] == "added"
     key = added["key"]
-    assert session[compare.UPLOADS_KEY][key]["name"] == "group-b"  # no name in the file: its file name
-    assert session[compare.UPLOADS_KEY][key]["levers"]["new_coops"] == 90
-    assert session[compare.SELECTION_KEY] == ["current", "preset:cautious", compare.UPLOAD_PREFIX + key]
+    assert session[Keys.COMPARE_UPLOADS][key]["name"] == "group-b"  # no name in the file: its file name
+    assert session[Keys.COMPARE_UPLOADS][key]["levers"]["new_coops"] == 90
+    assert session[Keys.COMPARE_SELECTION] == ["current", "preset:cautious", compare.UPLOAD_PREFIX + key]
     again = compare.add_upload(session, PLAN, file_id="f3", file_name="copy.json", data=good)
     assert again["status"] == "duplicate"
-    assert len(session[compare.UPLOADS_KEY]) == 1
+    assert len(session[Keys.COMPARE_UPLOADS]) == 1
 
 
 def test_fewer_than_two_scenarios_asks_for_more() -> None:
     at = make_app("compare", lang="en")
-    at.multiselect(key=compare.SELECTION_KEY).set_value(["current"]).run()
+    at.multiselect(key=Keys.COMPARE_SELECTION).set_value(["current"]).run()
     assert not at.exception
     assert any("at least 2" in plain(w.value) for w in at.warning)
     assert len(at.dataframe) == 0
 
 
 def test_selection_is_capped_at_six() -> None:
-    session: dict[str, object] = {compare.SELECTION_KEY: ["upload:gone", *compare.option_ids(PLAN, {})]}
+    session: dict[str, object] = {Keys.COMPARE_SELECTION: ["upload:gone", *compare.option_ids(PLAN, {})]}
     compare.sanitize_selection(session, compare.option_ids(PLAN, {}))
-    assert len(session[compare.SELECTION_KEY]) == compare.MAX_SCENARIOS
-    assert "upload:gone" not in session[compare.SELECTION_KEY]
+    assert len(session[Keys.COMPARE_SELECTION]) == compare.MAX_SCENARIOS
+    assert "upload:gone" not in session[Keys.COMPARE_SELECTION]
 
 
 def test_plan_implied_scenario_reaches_all_targets() -> None:
     at = make_app("compare", lang="en")
-    at.multiselect(key=compare.SELECTION_KEY).set_value(["current", "implied"]).run()
+    at.multiselect(key=Keys.COMPARE_SELECTION).set_value(["current", "implied"]).run()
     assert not at.exception
     assert year_end_table(at).iloc[0]["Plan-implied scenario"] == "17/17 reached"
 
@@ -229,7 +230,7 @@ def test_load_button_makes_a_scenario_current() -> None:
     at = make_app("compare", lang="vi")
     at.button(key="compare_load_preset:recent_trends").click().run()
     assert not at.exception
-    assert at.session_state["levers"] == PLAN.preset_levers("recent_trends")
+    assert at.session_state[Keys.LEVERS] == PLAN.preset_levers("recent_trends")
     assert at.success
     table = year_end_table(at)
     current = row(table, "Chỉ tiêu", PLAN.target("new_coops").label_vi)["Kịch bản hiện tại"]
@@ -251,11 +252,11 @@ def test_vectorized_projection_matches_single_runs() -> None:
 def test_colliding_names_stay_distinct() -> None:
     """Regression: "X", "X" and "X (2)" became "X", "X (2)", "X (2)": one column overwrote another and
     the Styler raised on the duplicate column name."""
-    session: dict = {compare.UPLOADS_KEY: {}}
+    session: dict = {Keys.COMPARE_UPLOADS: {}}
     ids, labels = [], {}
     for i, name in enumerate(["X", "X", "X (2)"]):
         key = f"k{i}"
-        session[compare.UPLOADS_KEY][key] = {"name": name, "file": f"{i}.json", "levers": PLAN.defaults(), "baseline": {}}
+        session[Keys.COMPARE_UPLOADS][key] = {"name": name, "file": f"{i}.json", "levers": PLAN.defaults(), "baseline": {}}
         ids.append(compare.UPLOAD_PREFIX + key)
         labels[compare.UPLOAD_PREFIX + key] = name
     candidates = compare.resolve(
@@ -269,10 +270,10 @@ def test_user_text_is_not_markup() -> None:
     """An uploaded scenario's name goes into a button label and a headline as text, not Markdown."""
     at = make_app("compare", lang="en")
     doc = json.loads(to_json(PLAN, Scenario(PLAN.id, PLAN.version, PLAN.defaults(), {}, name="x")))
-    at.session_state[compare.UPLOADS_KEY] = {
+    at.session_state[Keys.COMPARE_UPLOADS] = {
         "k": {"name": "**B** ![i](https://e.x/p.png)", "file": "f.json", "levers": doc["levers"], "baseline": {}}
     }
-    at.session_state[compare.SELECTION_KEY] = ["current", compare.UPLOAD_PREFIX + "k"]
+    at.session_state[Keys.COMPARE_SELECTION] = ["current", compare.UPLOAD_PREFIX + "k"]
     at.run()
     assert not at.exception
     labels = [b.label for b in at.button]
@@ -284,7 +285,7 @@ LONE_SURROGATE_FILE = b'{"name": "\\ud800"}\n'
 
 
 def uploaded_names(at: AppTest) -> list[str]:
-    return [entry["name"] for entry in at.session_state[compare.UPLOADS_KEY].values()]
+    return [entry["name"] for entry in at.session_state[Keys.COMPARE_UPLOADS].values()]
 
 
 def test_lone_surrogate_name_does_not_crash() -> None:
@@ -343,7 +344,7 @@ def test_hostile_values_in_a_file_are_listed_not_crashed() -> None:
     text = plain(error.value)
     assert "bad.json" in text and "\ufffd" in text
     assert "is not a number" in text
-    assert not at.session_state[compare.UPLOADS_KEY]
+    assert not at.session_state[Keys.COMPARE_UPLOADS]
 
 
 def test_file_without_any_usable_name() -> None:
@@ -351,7 +352,7 @@ def test_file_without_any_usable_name() -> None:
     at = make_app("compare", lang="en")
     at.file_uploader(key="compare_upload").set_value(("\u200b.json", LONE_SURROGATE_FILE, "application/json")).run()
     assert not at.exception
-    (key,) = at.session_state[compare.UPLOADS_KEY]
+    (key,) = at.session_state[Keys.COMPARE_UPLOADS]
     assert f"📄 Unnamed file {key[:6]}" in year_end_table(at).columns
 
 

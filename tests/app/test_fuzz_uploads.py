@@ -34,6 +34,7 @@ from model.text import LANGS, clean_label
 from tests.fuzzing import FUZZ, MARKUP, with_examples
 from ui import compare
 from ui.exports import file_problem_lines
+from ui.keys import Keys
 
 pytestmark = pytest.mark.fuzz
 
@@ -170,8 +171,8 @@ def compare_app() -> AppTest:
 
 def upload(at: AppTest, data: bytes, file_name: str = "nhóm [3].json") -> AppTest:
     """Upload one file into a session that has no uploads (the selection back to its default)."""
-    at.session_state[compare.UPLOADS_KEY] = {}
-    at.session_state[compare.SELECTION_KEY] = list(compare.DEFAULT_SELECTION)
+    at.session_state[Keys.COMPARE_UPLOADS] = {}
+    at.session_state[Keys.COMPARE_SELECTION] = list(compare.DEFAULT_SELECTION)
     at.file_uploader(key="compare_upload").set_value((file_name, data, "application/json")).run()
     return at
 
@@ -179,7 +180,7 @@ def upload(at: AppTest, data: bytes, file_name: str = "nhóm [3].json") -> AppTe
 def check_compare(at: AppTest, data: bytes, file_name: str) -> None:
     assert not at.exception, at.exception
     shown_file = clean_label(file_name, limit=compare.NAME_CHARS)
-    uploads = at.session_state[compare.UPLOADS_KEY]
+    uploads = at.session_state[Keys.COMPARE_UPLOADS]
     try:
         loaded = from_json(PLAN, data)
     except ScenarioError:

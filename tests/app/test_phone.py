@@ -15,6 +15,7 @@ from model.engine import DEFAULT_TOLERANCE, project, statuses
 from model.plan import load_plan
 from model.text import LOCALES, number, tr
 from ui import compare, phone
+from ui.keys import Keys
 from ui.tables import SCORECARD_KEY, TABLE_CSS
 
 PLAN = load_plan()
@@ -56,7 +57,7 @@ def lever_values(at: AppTest, lever_id: str) -> tuple[float, float, float, float
     (the box read back from its text in the session's format)."""
     lang = at.session_state["lang"]
     return (
-        at.session_state["levers"][lever_id],
+        at.session_state[Keys.LEVERS][lever_id],
         at.select_slider(key=f"sidebar_{lever_id}").value,
         at.select_slider(key=phone.slider_key("overview", lever_id)).value,
         float(parse_decimal(exact(at, lever_id).value, locale=LOCALES[lang], strict=True)),
@@ -242,7 +243,7 @@ def test_panel_on_any_page_has_its_own_keys() -> None:
     assert not at.exception
     exact(at, "new_coops", page="elsewhere").set_value("70").run()
     assert not at.exception
-    assert at.session_state["levers"]["new_coops"] == 70
+    assert at.session_state[Keys.LEVERS]["new_coops"] == 70
     assert at.select_slider(key=phone.slider_key("elsewhere", "new_coops")).value == 70
     assert summary(at, "elsewhere")[0] == headline("vi", with_new_coops(70))
 
@@ -271,7 +272,7 @@ def test_compare_has_phone_tables_with_target_and_every_scenario(lang: str) -> N
 def test_compare_six_scenarios_in_two_phone_tables() -> None:
     at = make_app("compare", lang="en")
     six = ["current", *(compare.PRESET_PREFIX + p.id for p in PLAN.presets), "implied"][: compare.MAX_SCENARIOS]
-    at.multiselect(key=compare.SELECTION_KEY).set_value(six).run()
+    at.multiselect(key=Keys.COMPARE_SELECTION).set_value(six).run()
     assert not at.exception
     names = [c for c in at.dataframe[0].value.columns if c not in ("Indicator", "Target", "Unit")]
     assert len(names) == len(six)
@@ -283,7 +284,7 @@ def test_compare_six_scenarios_in_two_phone_tables() -> None:
 
 def test_compare_levers_on_a_phone_bold_where_they_differ_from_the_default() -> None:
     at = make_app("compare", lang="vi")
-    at.multiselect(key=compare.SELECTION_KEY).set_value(["preset:default", "preset:recent_trends"]).run()
+    at.multiselect(key=Keys.COMPARE_SELECTION).set_value(["preset:default", "preset:recent_trends"]).run()
     default_name, trends_name = PLAN.preset("default").label_vi, PLAN.preset("recent_trends").label_vi
     lever = PLAN.lever("new_coops")
     label = tr("vi", "phone.with_default", label=lever.label_vi, value=f"85 {lever.unit('vi')}")

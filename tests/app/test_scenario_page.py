@@ -137,8 +137,8 @@ def test_reported_figure_labels_keep_off_the_path_and_the_target() -> None:
     rule: "770" (Oct 2022) sat on the path rising from 815; "871" (Apr 2024, in operation) on the 900 rule; "34.350"
     members on the path's start. Near the plan year, a figure at or below the baseline-or-target goes under its
     point; others keep their places (588 in 2019 above)."""
+    from ui.cached import get_observations
     from ui.scenario_charts import observation_frame
-    from ui.state import get_observations
 
     at = make_app("scenario", lang="vi")
     assert not at.exception

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from model.plan import load_plan
 from ui import uncertainty as mc
 from ui.charts import style
+from ui.keys import Keys
 
 PLAN = load_plan()
 
@@ -38,8 +39,8 @@ def test_smoke(lang: str) -> None:
     assert len(results(at)) == len(PLAN.targets)
     assert len(at.get("vega_lite_chart")) == 1
     # The seed is initialized in session state for a share link to carry.
-    assert at.session_state[mc.SEED_KEY] == 0
-    assert at.session_state[mc.DRAWS_KEY] == mc.DEFAULT_DRAWS
+    assert at.session_state[Keys.SEED] == 0
+    assert at.session_state[Keys.DRAWS] == mc.DEFAULT_DRAWS
 
 
 def test_new_coops_probability_matches_triangle() -> None:
@@ -47,11 +48,11 @@ def test_new_coops_probability_matches_triangle() -> None:
     P(F ≥ 85) = (100 − 85)² / ((100 − 60)(100 − 85)) = 15 / 40 = 0.375.
     With 20,000 draws the sampling error (95 %) is about ±0.007; ±0.02 leaves room for rounding."""
     at = make_app("uncertainty", lang="en")
-    at.number_input(key=mc.DRAWS_WIDGET).set_value(20_000).run()
-    at.number_input(key=mc.SEED_WIDGET).set_value(7).run()
+    at.number_input(key=Keys.DRAWS_WIDGET).set_value(20_000).run()
+    at.number_input(key=Keys.SEED_WIDGET).set_value(7).run()
     assert not at.exception
-    assert at.session_state[mc.DRAWS_KEY] == 20_000
-    assert at.session_state[mc.SEED_KEY] == 7
+    assert at.session_state[Keys.DRAWS] == 20_000
+    assert at.session_state[Keys.SEED] == 7
     assert probability(at, "new_coops") == pytest.approx(0.375, abs=0.02)
     assert "20,000 plausible years, code 7" in at.subheader[0].value
 
@@ -66,13 +67,13 @@ def test_vietnamese_probability_format() -> None:
 
 def test_same_seed_same_numbers() -> None:
     at = make_app("uncertainty", lang="en")
-    at.number_input(key=mc.SEED_WIDGET).set_value(42).run()
+    at.number_input(key=Keys.SEED_WIDGET).set_value(42).run()
     first = results(at)
     at.run()
     pd.testing.assert_frame_equal(results(at), first)
     # A fresh session with the same seed shows the same table.
     other = make_app(None, lang="en")
-    other.session_state[mc.SEED_KEY] = 42
+    other.session_state[Keys.SEED] = 42
     other.switch_page("pages/uncertainty.py").run()
     pd.testing.assert_frame_equal(results(other), first)
 
@@ -82,31 +83,31 @@ def test_new_seed_button_changes_the_seed_and_the_draws() -> None:
     before = results(at)
     at.button(key="uncertainty_new_seed").click().run()
     assert not at.exception
-    seed = at.session_state[mc.SEED_KEY]
-    assert at.number_input(key=mc.SEED_WIDGET).value == seed
+    seed = at.session_state[Keys.SEED]
+    assert at.number_input(key=Keys.SEED_WIDGET).value == seed
     if seed != 0:
         assert not results(at).equals(before)
 
 
 def test_seed_survives_a_page_switch() -> None:
     at = make_app("uncertainty", lang="en")
-    at.number_input(key=mc.SEED_WIDGET).set_value(123).run()
+    at.number_input(key=Keys.SEED_WIDGET).set_value(123).run()
     at.switch_page("pages/overview.py").run()
     at.switch_page("pages/uncertainty.py").run()
-    assert at.session_state[mc.SEED_KEY] == 123
-    assert at.number_input(key=mc.SEED_WIDGET).value == 123
+    assert at.session_state[Keys.SEED] == 123
+    assert at.number_input(key=Keys.SEED_WIDGET).value == 123
 
 
 def test_stored_settings_are_repaired() -> None:
     """A seed or number of draws that is not a whole number in range is replaced, and said so."""
-    session: dict[str, object] = {mc.SEED_KEY: "abc", mc.DRAWS_KEY: 10**9}
+    session: dict[str, object] = {Keys.SEED: "abc", Keys.DRAWS: 10**9}
     draws, seed, problems = mc.settings(session)
     assert (draws, seed) == (mc.MAX_DRAWS, 0)
     assert problems == ["seed", "draws"]
-    assert session[mc.SEED_WIDGET] == 0 and session[mc.DRAWS_WIDGET] == mc.MAX_DRAWS
+    assert session[Keys.SEED] == 0 and session[Keys.DRAWS] == mc.MAX_DRAWS  # stored repaired
     fresh: dict[str, object] = {}
     assert mc.settings(fresh) == (mc.DEFAULT_DRAWS, mc.DEFAULT_SEED, [])
-    assert fresh[mc.SEED_KEY] == mc.DEFAULT_SEED
+    assert fresh[Keys.SEED] == mc.DEFAULT_SEED
 
 
 def test_moving_a_lever_moves_the_probability() -> None:
@@ -114,7 +115,7 @@ def test_moving_a_lever_moves_the_probability() -> None:
     at = make_app(None, lang="en")
     at.session_state["levers"] = {**PLAN.defaults(), "new_coops": 100.0}
     at.switch_page("pages/uncertainty.py").run()
-    at.number_input(key=mc.DRAWS_WIDGET).set_value(20_000).run()
+    at.number_input(key=Keys.DRAWS_WIDGET).set_value(20_000).run()
     assert probability(at, "new_coops") == pytest.approx(0.9, abs=0.02)
 
 
