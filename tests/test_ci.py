@@ -1,0 +1,48 @@
+"""The one reading of the CI variable (tests/ci.py): a missing tool fails the run only under CI."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ci import in_ci, require_tool
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "True", "yes", "Yes", " true ", "true\n"])
+def test_ci_says_yes(value: str) -> None:
+    assert in_ci({"CI": value}) is True
+
+
+@pytest.mark.parametrize("value", [None, "", " ", "0", "false", "False", "FALSE", "no", "NO", " false "])
+def test_ci_says_no(value: str | None) -> None:
+    environ = {} if value is None else {"CI": value}
+    assert in_ci(environ) is False
+
+
+def test_reads_the_process_environment_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "false")
+    assert in_ci() is False
+    monkeypatch.setenv("CI", "Yes")
+    assert in_ci() is True
+    monkeypatch.delenv("CI")
+    assert in_ci() is False
+
+
+def test_missing_tool_skips_outside_ci_and_fails_under_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "false")  # CI=false once counted as CI in one of two copies of this check
+    with pytest.raises(pytest.skip.Exception, match="no such tool"):
+        require_tool(False, "no such tool")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI: no such tool"):
+        require_tool(False, "no such tool")
+    require_tool(True, "present: neither skips nor fails")
+
+
+def test_missing_postgres_skips_outside_ci_and_fails_under_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.store.pgcluster import no_postgres
+
+    monkeypatch.setenv("CI", "0")
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL tests skipped: no server"):
+        no_postgres("no server")
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="cannot run under CI: no server"):
+        no_postgres("no server")
