@@ -69,7 +69,7 @@ with st.sidebar:
             exact.exact_popover(lever_id, page="sidebar", language=lang)  # − , the value, + when opened
     with st.expander(t("sidebar.settings")):
         widgets.tolerance_widget(label=t("sidebar.tolerance"), help_text=t("sidebar.tolerance_help"))
-    st.button(t("sidebar.reset"), on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
+    st.button(t("sidebar.reset"), key="sidebar_reset", on_click=_reset, width="stretch", help=t("sidebar.reset_help"))
     # Lazy: the link and its QR code are built only while the expander is open.
     share = st.expander(t("links.share"), key="sidebar_share", on_change="rerun")
     if share.open:

@@ -6,7 +6,6 @@ not put the working directory on sys.path, so the root is added here once.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-def require_tool(condition: bool, reason: str) -> None:
-    """Skip a test whose tool (Chromium, HAProxy, PostgreSQL…) is missing; under CI (CI=true) fail instead."""
-    if condition:
-        return
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-        pytest.fail(f"cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
+from tests.ci import require_tool  # noqa: E402 (needs the root on sys.path)
 
 
 @pytest.fixture(scope="session")

@@ -37,10 +37,9 @@ def target_box(at: AppTest) -> Selectbox:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_smoke(lang: str) -> None:
+def test_three_sections_the_tornado_and_every_target(lang: str) -> None:
+    """(That the page runs and shows its title: tests/app/test_smoke.py.)"""
     at = page(lang)
-    assert not at.exception
-    assert at.title[0].value == {"vi": "Cần gì để đạt các chỉ tiêu?", "en": "What does it take to reach the targets?"}[lang]
     assert len(at.subheader) == 3
     assert len(at.get("vega_lite_chart")) == 1  # the tornado
     # Every target appears once in the main-lever table.

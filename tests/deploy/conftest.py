@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from servetools import HAPROXY, Served
 
-from tests.conftest import require_tool
+from tests.ci import require_tool
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from servetools import HAPROXY, ROOT, SERVE, Served
 
-from tests.conftest import require_tool
+from tests.ci import require_tool
 
 COOKIE = "SONLA_SERVER"
 SESSIONS = 8

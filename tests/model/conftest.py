@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -57,8 +58,10 @@ def invariants() -> Callable[[Projection, np.ndarray | float, np.ndarray | float
 
 
 def on_grid(value: float, lo: float, step: float) -> bool:
-    k = (value - lo) / step
-    return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
+    """Exactly lo + k·step for a whole k, in decimal arithmetic on the numbers as written (no float slack):
+    what a slider offers. Deliberately not model.plan.on_step, which allows a relative 1e-9."""
+    k = (Decimal(repr(float(value))) - Decimal(repr(float(lo)))) / Decimal(repr(float(step)))
+    return k == k.to_integral_value()
 
 
 def assert_valid_levers(plan: Plan, levers: Mapping[str, float | str]) -> None:

@@ -23,14 +23,16 @@ from typing import NoReturn
 
 import pytest
 
+from tests.ci import in_ci
+
 PG_BINDIR_ENV = "SONLA_PG_BINDIR"  # e.g. /usr/lib/postgresql/16/bin, when not the newest under /usr/lib/postgresql
 # Seconds: pg_ctl waits at most this long for the server to start or stop.
 PG_CTL_WAIT = 60
 
 
 def no_postgres(reason: str) -> NoReturn:
-    """Fail under CI (CI=true), skip with the reason elsewhere."""
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+    """Fail under CI (tests/ci.py), skip with the reason elsewhere."""
+    if in_ci():
         pytest.fail(f"PostgreSQL tests cannot run under CI: {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL tests skipped: {reason}")
 
