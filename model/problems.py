@@ -44,7 +44,7 @@ Code = Literal[
     "other_version",  # given: the file's plan version, used: this plan's (a notice: the file is still used)
 ]
 CODES: tuple[Code, ...] = get_args(Code)
-FILE_CODES: frozenset[Code] = frozenset(CODES[CODES.index("too_large") :])
+FILE_CODES: frozenset[Code] = frozenset(CODES[CODES.index("too_large") :])  # the codes after the values' ones
 
 Param = str | int | float
 
@@ -110,33 +110,29 @@ def _value(problem: Problem) -> str:
     return f"{problem.field}: {problem.given!r} {code.replace('_', ' ')}, {used}"
 
 
+# A whole file's problems in English: the field, given and used values and params fill them in.
+_FILE_ENGLISH: dict[str, str] = {
+    "too_large": "file is larger than {kib} KiB",
+    "not_utf8": "file is not UTF-8 text",
+    "bad_json_at": "not valid JSON (line {line}, column {column}: {detail})",
+    "bad_json": "not valid JSON ({detail})",
+    "not_object": "the file must hold a JSON object",
+    "bad_format": "format {given!r} is not {expected!r}",
+    "levers_not_object": "levers must be an object of lever id → value",
+    "baseline_not_object": "baseline must be an object of id → value",
+    "name_not_text": "name must be text",
+    "unknown_field": "unknown field {field!r}",
+    "plan_not_object": "plan must be an object with id and version",
+    "other_plan": "made for plan {given!r}, not {used!r}",
+    "other_version": "made for plan version {version}, this is version {used}",
+}
+
+
 def english(problem: Problem) -> str:
     """The problem in English, as the command line prints it and ScenarioError says it."""
-    code, p = problem.code, problem.params
-    if code not in FILE_CODES:
+    if problem.code not in FILE_CODES:
         return _value(problem)
-    if code == "too_large":
-        return f"file is larger than {p['kib']} KiB"
-    if code == "not_utf8":
-        return "file is not UTF-8 text"
-    if code == "bad_json_at":
-        return f"not valid JSON (line {p['line']}, column {p['column']}: {p['detail']})"
-    if code == "bad_json":
-        return f"not valid JSON ({p['detail']})"
-    if code == "not_object":
-        return "the file must hold a JSON object"
-    if code == "bad_format":
-        return f"format {problem.given!r} is not {p['expected']!r}"
-    if code == "levers_not_object":
-        return "levers must be an object of lever id → value"
-    if code == "baseline_not_object":
-        return "baseline must be an object of id → value"
-    if code == "name_not_text":
-        return "name must be text"
-    if code == "unknown_field":
-        return f"unknown field {problem.field!r}"
-    if code == "plan_not_object":
-        return "plan must be an object with id and version"
-    if code == "other_plan":
-        return f"made for plan {problem.given!r}, not {problem.used!r}"
-    return f"made for plan version {str(problem.given)[:20]}, this is version {problem.used}"
+    version = str(problem.given)[:20]
+    return _FILE_ENGLISH[problem.code].format(
+        field=problem.field, given=problem.given, used=problem.used, version=version, **problem.params
+    )
