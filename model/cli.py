@@ -27,6 +27,7 @@ from typing import Any
 from model.analysis import goal_seek, monte_carlo, sensitivity
 from model.engine import DEFAULT_TOLERANCE, STATUSES, project, statuses
 from model.plan import DEFAULT_PLAN_PATH, Lever, Plan, PlanError, Target, load_plan
+from model.problems import english
 from model.scenario import Scenario, ScenarioError, from_json, validate
 from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_TOLERANCE, MIN_DRAWS
 from model.text import DEFAULT_LANG, LANGS, number, percent, tr
@@ -214,7 +215,7 @@ def _read_scenario(plan: Plan, path: Path) -> tuple[dict[str, float | str], dict
         raise CliError(f"{path.name}: {err}") from None
     named = json.loads(data).get("levers") or {}  # from_json has checked it is an object
     levers = {k: v for k, v in loaded.scenario.levers.items() if k in named}
-    return levers, dict(loaded.scenario.baseline), [f"{path.name}: {n}" for n in loaded.notices]
+    return levers, dict(loaded.scenario.baseline), [f"{path.name}: {english(n)}" for n in loaded.notices]
 
 
 def load_inputs(args: argparse.Namespace) -> Inputs:

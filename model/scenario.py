@@ -2,7 +2,8 @@
 
 Strict validation raises one ScenarioError listing every problem. Lenient
 validation (for share links and uploads the app repairs) clamps, rounds or
-drops what is wrong and reports each change. The same checks serve both.
+drops what is wrong and reports each repair. The same checks serve both; every
+problem is a model.problems.Problem (its words: model.problems.english, ui.problems).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from model.plan import BASELINE_IDS, Lever, Plan, baseline_problems, on_step, round_baseline
+from model.problems import Problem, english
 from model.text import clean_label
 
 FORMAT = "sonla-coop-scenario"
@@ -26,25 +28,12 @@ MAX_BASELINE = 1e9
 
 
 class ScenarioError(ValueError):
-    """Invalid scenario values; ``problems`` lists each one in a line."""
+    """Invalid scenario values: ``problems`` (each a Problem), ``lines`` (each in English, one line)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
-
-
-@dataclass(frozen=True)
-class Change:
-    """One repair made by lenient validation: what was given, what is used instead."""
-
-    key: str
-    given: str
-    used: str | None  # None: dropped (the default or plan value applies)
-    reason: str  # "unknown", "not_a_number", "not_finite", "out_of_range", "off_step", "not_a_choice", "inconsistent"
-
-    def __str__(self) -> str:
-        used = "ignored" if self.used is None else f"used {self.used}"
-        return f"{self.key}: {self.given!r} {self.reason.replace('_', ' ')}, {used}"
+        self.lines = [english(p) for p in self.problems]
+        super().__init__("; ".join(self.lines))
 
 
 @dataclass(frozen=True)
@@ -95,61 +84,61 @@ def _snap(value: float, lv: Lever) -> float:
     return round(snapped, 10)
 
 
-def check_lever(lv: Lever, value: Any) -> tuple[float | str | None, str | None, str | None]:
-    """(repaired value or None to drop, reason, message) for one lever value; reason None when valid."""
+def check_lever(lv: Lever, value: Any) -> tuple[float | str | None, Problem | None]:
+    """(repaired value or None to drop, the problem or None when valid) for one lever value."""
+    shown = str(value)[:40]
     if lv.kind == "choice":
         if isinstance(value, str) and value in lv.choices:
-            return value, None, None
-        shown = str(value)[:40]
-        return None, "not_a_choice", f"lever {lv.id}: {shown!r} is not one of {', '.join(lv.choices)}"
+            return value, None
+        return None, Problem("not_a_choice", lv.id, shown, params={"choices": ", ".join(lv.choices)})
     x = _as_number(value)
     if x is None:
-        shown = str(value)[:40]
-        if isinstance(value, str):
-            msg = f"lever {lv.id}: {shown!r} is not a number"
-        else:
-            msg = f"lever {lv.id}: expected a number, got {type(value).__name__}"
-        return None, "not_a_number", msg
+        params = {} if isinstance(value, str) else {"type": type(value).__name__}
+        return None, Problem("not_a_number", lv.id, shown, params=params)
     if not math.isfinite(x):
-        return None, "not_finite", f"lever {lv.id}: {x} is not a finite number"
+        return None, Problem("not_finite", lv.id, shown, params={"value": x})
     if not lv.lo <= x <= lv.hi:
-        return _snap(x, lv), "out_of_range", f"lever {lv.id}: {_fmt(x)} is outside {_fmt(lv.lo)}–{_fmt(lv.hi)}"
+        fixed = _snap(x, lv)
+        return fixed, Problem("out_of_range", lv.id, shown, str(fixed), {"value": x, "lo": lv.lo, "hi": lv.hi})
     if not on_step(x, lv.lo, lv.step_size):
-        return _snap(x, lv), "off_step", f"lever {lv.id}: {_fmt(x)} is not on the step {_fmt(lv.step_size)}"
-    return x, None, None
+        fixed = _snap(x, lv)
+        return fixed, Problem("off_step", lv.id, shown, str(fixed), {"value": x, "step": lv.step_size})
+    return x, None
 
 
-def check_baseline_value(key: str, value: Any, *, decimals: int) -> tuple[float | None, str | None, str | None]:
-    """(repaired value or None, reason, message) for one baseline override.
+def check_baseline_value(key: str, value: Any, *, decimals: int) -> tuple[float | None, Problem | None]:
+    """(repaired value or None, the problem or None when valid) for one baseline override.
 
     A value is used at ``decimals`` decimals (Plan.baseline_decimals: what the editor shows), so
     that the value in use and its text are the same number. A finer value is off that step:
     lenient validation rounds it. Coops and unions must stay more than 0 once rounded (the model
     divides by them): 0.00001 coops is refused, and the plan's value applies.
     """
+    field_, shown = f"baseline.{key}", str(value)[:40]
     x = _as_number(value)
     if x is None:
-        return None, "not_a_number", f"baseline {key}: {str(value)[:40]!r} is not a number"
+        return None, Problem("not_a_number", field_, shown)
     if not math.isfinite(x):
-        return None, "not_finite", f"baseline {key}: {x} is not a finite number"
+        return None, Problem("not_finite", field_, shown, params={"value": x})
     x += 0.0  # -0.0 → 0.0
     # Checked before the clamp below: clamping a negative count of coops or
     # unions to 0 would give a value that strict validation rejects.
     positive = key in ("unions", "coops")
     if positive and x <= 0:
-        return None, "out_of_range", f"baseline {key}: must be more than 0"
+        return None, Problem("out_of_range", field_, shown, params={"bound": "positive", "value": x})
     if x < 0:
-        return 0.0, "out_of_range", f"baseline {key}: {_fmt(x)} is negative"
+        return 0.0, Problem("out_of_range", field_, shown, _fmt(0.0), {"bound": "negative", "value": x})
     if x > MAX_BASELINE:
-        return MAX_BASELINE, "out_of_range", f"baseline {key}: {_fmt(x)} is more than {_fmt(MAX_BASELINE)}"
+        params = {"bound": "most", "value": x, "most": MAX_BASELINE}
+        return MAX_BASELINE, Problem("out_of_range", field_, shown, _fmt(MAX_BASELINE), params)
     rounded = round_baseline(x, decimals)
     if positive and rounded <= 0:
         # 0.00001 coops would be shown as "0", which the editor cannot take back: refused, not rounded.
-        return None, "out_of_range", f"baseline {key}: must be more than 0 ({_fmt(x)} is 0 at {decimals} decimals)"
+        return None, Problem("out_of_range", field_, shown, params={"bound": "precision", "value": x, "decimals": decimals})
     if rounded != x:
-        step = _fmt(10.0**-decimals)
-        return rounded, "off_step", f"baseline {key}: {_fmt(x)} is not on the step {step} (it has more than {decimals} decimals)"
-    return x, None, None
+        params = {"value": x, "step": 10.0**-decimals, "decimals": decimals}
+        return rounded, Problem("off_step", field_, shown, _fmt(rounded), params)
+    return x, None
 
 
 def validate(
@@ -159,60 +148,49 @@ def validate(
     *,
     lenient: bool = False,
     name: str = "",
-) -> tuple[Scenario, list[Change]]:
+) -> tuple[Scenario, list[Problem]]:
     """Check lever values (any subset; the rest default) and baseline overrides.
 
     Strict (default): raise ScenarioError listing every problem.
     Lenient: repair each problem (clamp to range, round to step, drop what is
-    not usable) and return the list of changes beside the scenario.
+    not usable) and return the problems beside the scenario (``used``: the repair).
     """
-    problems: list[str] = []
-    changes: list[Change] = []
+    problems: list[Problem] = []
     values: dict[str, float | str] = dict(plan.defaults())
     known = {lv.id: lv for lv in plan.levers}
     for key, raw in (levers or {}).items():
         lv = known.get(key)
         if lv is None:
-            problems.append(f"unknown lever {str(key)[:40]!r}")
-            changes.append(Change(str(key)[:40], str(raw)[:40], None, "unknown"))
+            problems.append(Problem("unknown", str(key)[:40], str(raw)[:40]))
             continue
-        fixed, reason, msg = check_lever(lv, raw)
-        if reason is None:
-            assert fixed is not None
-            values[key] = fixed
-            continue
-        assert msg is not None
-        problems.append(msg)
-        changes.append(Change(key, str(raw)[:40], None if fixed is None else str(fixed), reason))
+        fixed, problem = check_lever(lv, raw)
+        if problem is not None:
+            problems.append(problem)
         if fixed is not None:
             values[key] = fixed
 
     overrides: dict[str, float] = {}
     for key, raw in (baseline or {}).items():
         if key not in BASELINE_IDS:
-            problems.append(f"unknown baseline value {str(key)[:40]!r}")
-            changes.append(Change(f"baseline.{str(key)[:40]}", str(raw)[:40], None, "unknown"))
+            problems.append(Problem("unknown", f"baseline.{str(key)[:40]}", str(raw)[:40], params={"kind": "baseline"}))
             continue
-        fixed_b, reason, msg = check_baseline_value(key, raw, decimals=plan.baseline_decimals(key))
-        if reason is not None:
-            assert msg is not None
-            problems.append(msg)
-            changes.append(Change(f"baseline.{key}", str(raw)[:40], None if fixed_b is None else _fmt(fixed_b), reason))
+        fixed_b, problem = check_baseline_value(key, raw, decimals=plan.baseline_decimals(key))
+        if problem is not None:
+            problems.append(problem)
         if fixed_b is not None:
             overrides[key] = fixed_b
     full = plan.baseline_values() | overrides
     for msg in baseline_problems(full, plan.parts):
-        problems.append(f"baseline {msg}")
         # Repair: cap the part at the whole it belongs to.
         part = msg.split(":")[0]
         whole = plan.whole_of(part)
-        changes.append(Change(f"baseline.{part}", _fmt(full[part]), _fmt(full[whole]), "inconsistent"))
+        problems.append(Problem("inconsistent", f"baseline.{part}", _fmt(full[part]), _fmt(full[whole]), {"whole": whole}))
         overrides[part] = full[whole]
 
     if problems and not lenient:
         raise ScenarioError(problems)
     scenario = Scenario(plan_id=plan.id, plan_version=plan.version, levers=values, baseline=overrides, name=name)
-    return scenario, changes
+    return scenario, problems
 
 
 # ------------------------------------------------------------ the file format
@@ -234,8 +212,8 @@ def to_json(plan: Plan, scenario: Scenario) -> str:
 @dataclass(frozen=True)
 class LoadedScenario:
     scenario: Scenario
-    changes: list[Change]
-    notices: list[str]  # e.g. made for another plan version
+    changes: list[Problem]  # the values repaired (lenient) — none when strict
+    notices: list[Problem]  # e.g. made for another plan version; lenient: the file-level problems ignored
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -270,51 +248,52 @@ def from_json(plan: Plan, text: str | bytes, *, lenient: bool = False) -> Loaded
     """Parse and validate a scenario file. Strict: ScenarioError listing every problem."""
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
-            raise ScenarioError([f"file is larger than {MAX_FILE_BYTES // 1024} KiB"])
+            raise ScenarioError([Problem("too_large", params={"kib": MAX_FILE_BYTES // 1024})])
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise ScenarioError(["file is not UTF-8 text"]) from None
+            raise ScenarioError([Problem("not_utf8")]) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ScenarioError([f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"]) from None
+        at = {"line": err.lineno, "column": err.colno, "detail": err.msg}
+        raise ScenarioError([Problem("bad_json_at", params=at)]) from None
     except RecursionError:
-        raise ScenarioError(["not valid JSON (nested too deeply)"]) from None
+        raise ScenarioError([Problem("bad_json", params={"detail": "nested too deeply"})]) from None
     except ValueError as err:  # e.g. an integer with more digits than Python converts
-        raise ScenarioError([f"not valid JSON ({str(err)[:80]})"]) from None
+        raise ScenarioError([Problem("bad_json", params={"detail": str(err)[:80]})]) from None
     if not isinstance(doc, dict):
-        raise ScenarioError(["the file must hold a JSON object"])
+        raise ScenarioError([Problem("not_object")])
     _replace_lone_surrogates(doc, keep=("name",))
-    problems: list[str] = []
+    problems: list[Problem] = []
     if doc.get("format", FORMAT) != FORMAT:
-        problems.append(f"format {str(doc.get('format'))[:40]!r} is not {FORMAT!r}")
+        problems.append(Problem("bad_format", "format", str(doc.get("format"))[:40], params={"expected": FORMAT}))
     levers = doc.get("levers", {})
     if not isinstance(levers, dict):
-        problems.append("levers must be an object of lever id → value")
+        problems.append(Problem("levers_not_object", "levers"))
         levers = {}
     baseline = doc.get("baseline", {}) or {}
     if not isinstance(baseline, dict):
-        problems.append("baseline must be an object of id → value")
+        problems.append(Problem("baseline_not_object", "baseline"))
         baseline = {}
     name = doc.get("name", "")
     if not isinstance(name, str):
-        problems.append("name must be text")
+        problems.append(Problem("name_not_text", "name"))
         name = ""
     name = clean_label(name, limit=80)  # the one rule for names: no controls, broken or invisible-only text
     unknown_top = set(doc) - {"format", "format_version", "plan", "name", "levers", "baseline"}
     for key in sorted(unknown_top):
-        problems.append(f"unknown field {key[:40]!r}")
-    notices: list[str] = []
+        problems.append(Problem("unknown_field", key[:40]))
+    notices: list[Problem] = []
     meta = doc.get("plan", {})
     if not isinstance(meta, dict):
-        problems.append("plan must be an object with id and version")
+        problems.append(Problem("plan_not_object", "plan"))
         meta = {}
     plan_id, plan_version = meta.get("id"), meta.get("version")
     if plan_id is not None and plan_id != plan.id:
-        problems.append(f"made for plan {str(plan_id)[:40]!r}, not {plan.id!r}")
+        problems.append(Problem("other_plan", "plan.id", str(plan_id)[:40], plan.id))
     elif plan_version is not None and str(plan_version) != plan.version:
-        notices.append(f"made for plan version {str(plan_version)[:20]}, this is version {plan.version}")
+        notices.append(Problem("other_version", "plan.version", str(plan_version), plan.version))
     try:
         scenario, changes = validate(plan, levers, baseline, lenient=lenient, name=name)
     except ScenarioError as err:

@@ -53,24 +53,25 @@ files = st.file_uploader(
 )
 for file in files or []:
     outcome = compare.add_upload(session, plan, file_id=file.file_id, file_name=file.name, data=file.getvalue())
-    if outcome["status"] == "error":
-        problems = compare.problem_list(outcome["problems"][lang])
-        st.error(t("compare.upload_error", file=md_escape(outcome["file"]), problems=problems))
+    if outcome.status == "rejected":
+        problems = compare.problem_list(outcome.problems, lang, plan)
+        st.error(t("compare.upload_error", file=md_escape(outcome.file_name), problems=problems))
         continue
-    if outcome["version"] is not None:
+    version = compare.version_text(outcome)
+    if version is not None:
         st.warning(
             t(
                 "compare.upload_version",
-                file=md_escape(outcome["file"]),
-                version=md_escape(str(outcome["version"])),
+                file=md_escape(outcome.file_name),
+                version=md_escape(version),
                 plan=plan.version,
             )
         )
-    if outcome.get("renamed"):
-        shown = compare.upload_name(session, outcome["key"], lang)
-        st.info(t("compare.upload_renamed", file=md_escape(outcome["file"]), name=md_escape(shown)))
-    if outcome["status"] == "duplicate":
-        st.info(t("compare.upload_duplicate", file=md_escape(outcome["file"])))
+    if outcome.renamed and outcome.key is not None:
+        shown = compare.upload_name(session, outcome.key, lang)
+        st.info(t("compare.upload_renamed", file=md_escape(outcome.file_name), name=md_escape(shown)))
+    if outcome.status == "duplicate":
+        st.info(t("compare.upload_duplicate", file=md_escape(outcome.file_name)))
 if session.get(Keys.COMPARE_UPLOADS):
     st.button(t("compare.clear_uploads"), key="compare_clear_uploads", on_click=compare.clear_uploads, args=(session,))
 

@@ -13,7 +13,7 @@ import json
 import unicodedata
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import numpy as np
@@ -22,13 +22,15 @@ import streamlit as st
 
 from model.engine import STATUSES, project, status_codes
 from model.plan import BASELINE_IDS, Plan
+from model.problems import Problem
 from model.scenario import ScenarioError, from_json
-from model.text import LANGS, clean_label, number, tr
+from model.text import clean_label, number, tr
 from ui import cached, state, widgets
 from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
-from ui.exports import file_problem_lines
+from ui.exports import UploadOutcome
 from ui.i18n import STATUS_ICONS, md_escape
 from ui.keys import Keys
+from ui.problems import describe_all
 from ui.scenario_charts import date_texts, month_axis, month_dates
 from ui.tables import markdown_table
 
@@ -84,9 +86,10 @@ def _file_field(data: bytes, *path: str) -> Any:
     return value
 
 
-def _file_plan_version(data: bytes) -> str:
-    version = _file_field(data, "plan", "version")
-    return clean_label(str("?" if version is None else version), limit=20) or "?"
+def version_text(outcome: UploadOutcome) -> str | None:
+    """The plan version an added file was made for, as the page shows it; None when it is this one."""
+    version = outcome.other_version()
+    return None if version is None else clean_label(version, limit=20) or "?"
 
 
 def _stem(file_name: str) -> str:
@@ -103,13 +106,12 @@ def _name_was_changed(raw: Any, cleaned: str) -> bool:
     return isinstance(raw, str) and cleaned != unicodedata.normalize("NFC", " ".join(raw.split()))
 
 
-def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, file_name: str, data: bytes) -> dict[str, Any]:
+def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, file_name: str, data: bytes) -> UploadOutcome:
     """Parse one uploaded file (strict) and add it to the uploaded scenarios.
 
-    Returns the outcome, also recorded under ``session[Keys.COMPARE_OUTCOMES][file_id]``:
-    ``{"file": name, "status": "added" | "duplicate" | "error", "problems": {lang: [...]},
-    "version": file's plan version or None, "key": upload key or None,
-    "renamed": True when cleaning the file's scenario name changed more than its spaces}``.
+    Returns the outcome, also recorded under ``session[Keys.COMPARE_OUTCOMES][file_id]``: status "added",
+    "duplicate" or "rejected" (with its problems), notices (made for another plan version), the
+    upload key, and whether cleaning the file's scenario name changed more than its spaces.
     A broken file is not added and changes nothing else. The file's name and
     the scenario's name go through the one rule for names (model.text.clean_label).
     """
@@ -118,34 +120,18 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
         return outcomes[file_id]
     uploads = session.setdefault(Keys.COMPARE_UPLOADS, {})
     file_name = clean_label(file_name, limit=NAME_CHARS) or f"{upload_key(data)}.json"
-    outcome: dict[str, Any] = {
-        "file": file_name,
-        "status": "error",
-        "problems": {},
-        "version": None,
-        "key": None,
-        "renamed": False,
-    }
     try:
         loaded = from_json(plan, data)
     except ScenarioError as err:
-        # In both languages, so a later language switch shows them in the one chosen.
-        outcome["problems"] = {language: file_problem_lines(plan, data, err, language) for language in LANGS}
-        outcomes[file_id] = outcome
-        return outcome
-    if loaded.notices:
-        # Strict parsing only lets a file through with a notice when it was
-        # made for another version of this plan.
-        outcome["version"] = _file_plan_version(data)
+        outcomes[file_id] = UploadOutcome("rejected", file_name, problems=tuple(err.problems))
+        return outcomes[file_id]
     key = upload_key(data)
-    outcome["key"] = key
+    renamed = False
     if key in uploads:
-        outcome["status"] = "duplicate"
+        status: Literal["added", "duplicate"] = "duplicate"
     else:
         scenario = loaded.scenario
-        raw_name = _file_field(data, "name")
-        if _name_was_changed(raw_name, scenario.name):
-            outcome["renamed"] = True
+        renamed = _name_was_changed(_file_field(data, "name"), scenario.name)
         uploads[key] = {
             # No usable name in the file: its file name; neither: a label in the session's language (option_labels).
             "name": scenario.name or clean_label(_stem(file_name), limit=NAME_CHARS),
@@ -153,17 +139,18 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
             "levers": dict(scenario.levers),
             "baseline": dict(scenario.baseline),
         }
-        outcome["status"] = "added"
+        status = "added"
         selection = list(session.get(Keys.COMPARE_SELECTION, DEFAULT_SELECTION))
         if len(selection) < MAX_SCENARIOS:
             session[Keys.COMPARE_SELECTION] = [*selection, UPLOAD_PREFIX + key]
-    outcomes[file_id] = outcome
-    return outcome
+    # Strict parsing only lets a file through with a notice when it was made for another version of this plan.
+    outcomes[file_id] = UploadOutcome(status, file_name, notices=tuple(loaded.notices), key=key, renamed=renamed)
+    return outcomes[file_id]
 
 
-def problem_list(problems: Sequence[str]) -> str:
-    """A markdown list of a file's problems; their text (values from the file) is shown literally."""
-    return "\n".join("- " + md_escape(p) for p in problems)
+def problem_list(problems: Sequence[Problem], lang: str, plan: Plan) -> str:
+    """A markdown list of a file's problems in words; their text (values from the file) is shown literally."""
+    return "\n".join("- " + md_escape(p) for p in describe_all(problems, lang, plan))
 
 
 def clear_uploads(session: MutableMapping[str, Any]) -> None:

@@ -31,7 +31,7 @@ from model.scenario import ScenarioError, validate
 from model.text import LOCALES, number, tr
 from ui import cached
 from ui.charts import OBSERVED, PALETTE, PROJECTION, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
-from ui.exports import problem_lines
+from ui.problems import describe_all
 
 EDITOR_PREFIX = "data_sources_baseline_"
 SCOPE_COLORS: tuple[str, ...] = (PALETTE[1], PALETTE[2], PALETTE[3], "#8C6D31")
@@ -181,12 +181,12 @@ def split_baseline(
         except ScenarioError:
             _, changes = validate(plan, levers, current, lenient=True)
             bad: set[str] = set()
-            for change in changes:
-                key = change.key.removeprefix("baseline.")
+            for problem in changes:
+                key = problem.field.removeprefix("baseline.")
                 bad.add(key)
-                if change.reason == "inconsistent":
-                    bad.add(plan.whole_of(key))
-            turned_down += problem_lines(plan, changes, lang)  # the same words as for an uploaded file
+                if problem.code == "inconsistent":
+                    bad.add(str(problem.params["whole"]))  # the whole the part belongs to (model.scenario.validate)
+            turned_down += describe_all(changes, lang, plan)  # the same words as for an uploaded file
             current = {k: v for k, v in current.items() if k not in bad}
             current |= {k: previous[k] for k in bad if k in previous}
     return dict(previous), turned_down

@@ -3,8 +3,8 @@
 The file builders are pure: they take the plan, plain values and DataFrames
 and return bytes, so tests call them without a browser. `render_downloads`
 and `render_upload` draw the buttons on any page (widget keys prefixed with
-the page). Problems found in an upload or a baseline edit are put into words
-in the session language by `problem_lines`.
+the page). Problems found in an upload are put into words in the session
+language by ui.problems when drawn.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import functools
 import io
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
@@ -24,12 +23,14 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from model.engine import STATUSES, project, scorecard, status_codes
-from model.plan import BASELINE_IDS, Observation, Plan
-from model.scenario import MAX_BASELINE, Change, Scenario, ScenarioError, from_json, to_json, validate
-from model.text import LANGS, number, tr
+from model.plan import Observation, Plan
+from model.problems import Problem
+from model.scenario import Scenario, ScenarioError, from_json, to_json, validate
+from model.text import number, tr
 from ui import cached, state
 from ui.i18n import md_escape
 from ui.keys import Keys
+from ui.problems import describe_all
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # "Custom 02/12/2026 20:40": the time where the plan is
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -453,182 +454,30 @@ def scenario_json(request: ExportRequest) -> bytes:
     return scenario_json_bytes(request.plan, dict(request.levers), dict(request.baseline), name=scenario_name(request))
 
 
-# ------------------------------------------------------ problems, in words
-
-
-def _num_text(text: str | None, lang: str) -> str:
-    """A number given as text, in the locale's format (kept as it was when it is not a number)."""
-    if text is None:
-        return ""
-    try:
-        x = float(text)
-    except ValueError:
-        return text
-    if not math.isfinite(x):
-        return text
-    decimals = 0 if x.is_integer() else min(len(f"{x:g}".split(".")[-1]), 4)
-    return number(x, lang, decimals)
-
-
-def quoted(text: str, lang: str) -> str:
-    """«…» in Vietnamese, “…” in English."""
-    return f"«{text}»" if lang == "vi" else f"“{text}”"
-
-
-def _baseline_name(plan: Plan, baseline_id: str, lang: str) -> str:
-    return quoted(plan.target(baseline_id).label(lang) if baseline_id in BASELINE_IDS else baseline_id, lang)
-
-
-def change_line(plan: Plan, change: Change, lang: str) -> str:
-    """One validation problem in the session language, naming the value and what is wrong (a reason it
-    does not know is said neutrally: the value cannot be used)."""
-    given = _typed_text(change.given, lang)
-    if change.key.startswith("baseline."):
-        bid = change.key.removeprefix("baseline.")
-        name = _baseline_name(plan, bid, lang)
-        if change.reason == "unknown":
-            return tr(lang, "exports.problem.unknown_baseline", name=quoted(bid, lang))
-        if change.reason in ("not_a_number", "not_finite"):
-            return tr(lang, "exports.problem.baseline_not_a_number", name=name, given=change.given)
-        if change.reason == "inconsistent":
-            whole = plan.whole_of(bid)
-            return tr(
-                lang,
-                "exports.problem.more_than_whole",
-                name=name,
-                given=given,
-                whole=_baseline_name(plan, whole, lang),
-                whole_value=_num_text(change.used, lang),
-            )
-        if change.reason == "off_step" and bid in BASELINE_IDS:
-            # More decimals than the value is kept with (815.5 coops): said with every decimal typed.
-            decimals = plan.baseline_decimals(bid)
-            key = "whole" if decimals == 0 else "too_precise"
-            return tr(lang, f"data_sources.baseline.{key}", name=name, given=given, decimals=decimals)
-        if change.reason == "out_of_range" and bid in BASELINE_IDS:
-            return _baseline_out_of_range(plan, name, bid, change.given, lang)
-        return tr(lang, "exports.problem.baseline_unusable", name=name, given=given)
-    known = {lv.id: lv for lv in plan.levers}
-    lv = known.get(change.key)
-    if lv is None or change.reason == "unknown":
-        return tr(lang, "exports.problem.unknown_lever", name=quoted(change.key, lang))
-    name = quoted(lv.label(lang), lang)
-    if change.reason == "not_a_choice":
-        choices = ", ".join(lv.choice_label(c, lang) for c in lv.choices)
-        return tr(lang, "exports.problem.not_a_choice", name=name, given=change.given, choices=choices)
-    if change.reason in ("not_a_number", "not_finite"):
-        return tr(lang, "exports.problem.lever_not_a_number", name=name, given=change.given)
-    if change.reason == "out_of_range":
-        return tr(
-            lang,
-            "exports.problem.out_of_range",
-            name=name,
-            given=given,
-            lo=number(lv.lo, lang, lv.decimals),
-            hi=number(lv.hi, lang, lv.decimals),
-            unit=lv.unit(lang),
-        )
-    if change.reason == "off_step":
-        return tr(lang, "exports.problem.off_step", name=name, given=given, step=number(lv.step_size, lang, lv.decimals))
-    return tr(lang, "exports.problem.lever_unusable", name=name, given=given)
-
-
-def _baseline_out_of_range(plan: Plan, name: str, baseline_id: str, given_text: str, lang: str) -> str:
-    """Which bound a baseline value broke (model.scenario.check_baseline_value); the reason alone does not say."""
-    given = _typed_text(given_text, lang)
-    try:
-        value = float(given_text)
-    except ValueError:
-        value = math.nan
-    if value > MAX_BASELINE:
-        return tr(lang, "exports.problem.baseline_too_large", name=name, given=given, most=number(MAX_BASELINE, lang, 0))
-    if value <= 0 and baseline_id in ("coops", "unions"):
-        return tr(lang, "exports.problem.must_be_positive", name=name, given=given)
-    if value > 0 and baseline_id in ("coops", "unions"):
-        # More than 0, but 0 at the value's precision (0.00001 coops).
-        decimals = plan.baseline_decimals(baseline_id)
-        key = "whole" if decimals == 0 else "too_precise"
-        return tr(lang, f"data_sources.baseline.{key}", name=name, given=given, decimals=decimals)
-    if value < 0:
-        return tr(lang, "exports.problem.negative", name=name, given=given)
-    return tr(lang, "exports.problem.baseline_unusable", name=name, given=given)
-
-
-def _typed_text(text: str, lang: str) -> str:
-    """A number as typed, in the locale's format with all its decimals (815,5; 0,00001); as given when
-    it has more than 9 decimals (1e-300) or is not a plain number. Never rounded: it says what was refused."""
-    try:
-        x = float(text)
-    except ValueError:
-        return text
-    if not math.isfinite(x) or round(x, 9) != x:
-        return text
-    decimals = len(f"{x:.9f}".rstrip("0").partition(".")[2])
-    return number(x, lang, decimals)
-
-
-def problem_lines(plan: Plan, changes: Iterable[Change], lang: str) -> list[str]:
-    return [change_line(plan, c, lang) for c in changes]
-
-
-# The model's file-level problems (English, from model.scenario.from_json) → strings keys.
-_FILE_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^not valid JSON \(line (?P<line>\d+), column (?P<column>\d+): .*\)$"), "bad_json_at"),
-    (re.compile(r"^not valid JSON"), "bad_json"),
-    (re.compile(r"^file is not UTF-8 text$"), "not_utf8"),
-    (re.compile(r"^the file must hold a JSON object$"), "not_object"),
-    (re.compile(r"^file is larger than (?P<kib>\d+) KiB$"), "too_large"),
-    (re.compile(r"^format .* is not "), "bad_format"),
-    (re.compile(r"^levers must be an object"), "levers_not_object"),
-    (re.compile(r"^baseline must be an object"), "baseline_not_object"),
-    (re.compile(r"^name must be text$"), "name_not_text"),
-    (re.compile(r"^unknown field '(?P<field>.*)'$"), "unknown_field"),
-    (re.compile(r"^plan must be an object"), "plan_not_object"),
-    (re.compile(r"^made for plan '(?P<other>.*)', not '(?P<this>.*)'$"), "other_plan"),
-)
-
-
-def file_problem_text(problem: str, lang: str) -> str:
-    """A file-level problem in the session language (the model's English only as a last resort)."""
-    for pattern, key in _FILE_PROBLEMS:
-        match = pattern.match(problem)
-        if match:
-            return tr(lang, f"exports.file.{key}", **match.groupdict())
-    return tr(lang, "exports.problem.file", detail=problem)
-
-
-def file_problem_lines(plan: Plan, data: bytes, error: ScenarioError, lang: str) -> list[str]:
-    """Every problem of a rejected scenario file, value problems in words, file problems as found.
-
-    The strict error lists the file-level problems first, then one per value
-    problem; the lenient reading gives the value problems as structured changes.
-    """
-    try:
-        lenient = from_json(plan, data, lenient=True)
-    except ScenarioError:
-        return [file_problem_text(p, lang) for p in error.problems]
-    n_file = len(error.problems) - len(lenient.changes)
-    file_level = [file_problem_text(p, lang) for p in error.problems[: max(n_file, 0)]]
-    return file_level + problem_lines(plan, lenient.changes, lang)
-
-
 # ------------------------------------------------------------------ upload
 
 
 @dataclass(frozen=True)
 class UploadOutcome:
-    """What happened to an uploaded scenario file (kept in session state to show on reruns).
+    """What came of an uploaded scenario file, here or on the Compare page (kept in session state to show
+    on reruns).
 
-    Problems and notices are kept in both languages, so switching language
-    after an upload still shows them in the one chosen.
+    Problems and notices are data, put into words when drawn (ui.problems.describe), so switching
+    language after an upload shows them in the one chosen.
     """
 
-    status: Literal["applied", "rejected"]
+    status: Literal["applied", "added", "duplicate", "rejected"]  # applied here; added (or not again) on Compare
     file_name: str
-    problems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    notices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()  # why it was rejected
+    notices: tuple[Problem, ...] = ()  # used all the same: made for another version of this plan
     changed_levers: int = 0
     baseline_overrides: int = 0
+    key: str | None = None  # Compare: the uploaded scenario's key (by content)
+    renamed: bool = False  # Compare: cleaning the file's scenario name changed more than its spaces
+
+    def other_version(self) -> str | None:
+        """The plan version the file was made for, when it is not this one."""
+        return next((str(n.given) for n in self.notices if n.code == "other_version"), None)
 
 
 def handle_upload(
@@ -651,36 +500,23 @@ def handle_upload(
     try:
         loaded = from_json(plan, data)
     except ScenarioError as err:
-        problems = {lang: tuple(file_problem_lines(plan, data, err, lang)) for lang in LANGS}
-        outcome = UploadOutcome("rejected", file_name, problems=problems)
+        outcome = UploadOutcome("rejected", file_name, problems=tuple(err.problems))
         session[Keys.EXPORTS_OUTCOME] = outcome
         return outcome
     scenario = loaded.scenario
     # Same as state.set_levers(replace=True) and state.set_baseline, on the given mapping.
     session[Keys.LEVERS] = dict(plan.defaults()) | dict(scenario.levers)
     session[Keys.BASELINE] = dict(scenario.baseline)
-    # Strict loading succeeds with at most one notice: the file was made for another plan version.
-    version = _file_version(data)
-    notices = {
-        lang: tuple(tr(lang, "exports.upload.other_version", version=version, current=plan.version) for _ in loaded.notices[:1])
-        for lang in LANGS
-    }
     outcome = UploadOutcome(
         "applied",
         file_name,
-        notices=notices,
+        # Strict loading succeeds with at most one notice: the file was made for another plan version.
+        notices=tuple(loaded.notices[:1]),
         changed_levers=len(scenario.changed_levers(plan)),
         baseline_overrides=len(scenario.baseline),
     )
     session[Keys.EXPORTS_OUTCOME] = outcome
     return outcome
-
-
-def _file_version(data: bytes) -> str:
-    try:
-        return str(json.loads(data.decode("utf-8"))["plan"]["version"])[:20]
-    except (ValueError, KeyError, TypeError):
-        return "?"
 
 
 def _on_upload(uploader_key: str) -> None:
@@ -791,8 +627,9 @@ def render_upload(page: str) -> None:
     outcome: UploadOutcome | None = st.session_state.get(Keys.EXPORTS_OUTCOME)
     if outcome is None or st.session_state.get(key) is None:
         return
+    plan = cached.get_plan()
     if outcome.status == "rejected":
-        lines = "\n".join(f"- {md_escape(p)}" for p in outcome.problems.get(lang, ()))
+        lines = "\n".join(f"- {md_escape(p)}" for p in describe_all(outcome.problems, lang, plan))
         st.error(tr(lang, "exports.upload.rejected", name=md_escape(outcome.file_name)) + "\n\n" + lines, icon="🚫")
         return
     st.success(
@@ -805,5 +642,5 @@ def render_upload(page: str) -> None:
         ),
         icon="✅",
     )
-    for notice in outcome.notices.get(lang, ()):
+    for notice in describe_all(outcome.notices, lang, plan):
         st.warning(md_escape(notice), icon="⚠️")

@@ -4,7 +4,8 @@ A link holds each lever that differs from its default (by lever id), the
 baseline overrides (``b_<id>``), the language, the plan id and version, the
 Monte Carlo seed and the tolerance when not at their defaults; the page is
 the URL's path. Parsing is lenient: whatever is wrong in a (possibly
-tampered) link is clamped or ignored and reported, and the rest applies.
+tampered) link is clamped or ignored and reported (a model.problems.Problem
+whose field is the link's key), and the rest applies.
 A number is read only as the app writes it (ASCII digits, sign, point,
 exponent) and a value not used exactly as written is reported: a link never
 gives a silently different number. No Streamlit here, so the rules can be
@@ -16,12 +17,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from model.plan import BASELINE_IDS, Lever, Plan
+from model.problems import Problem
 from model.scenario import validate
 from model.settings import (
     DEFAULT_DRAWS,
@@ -56,21 +58,6 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _SPACES = " "
 
 
-@dataclass(frozen=True)
-class LinkProblem:
-    """Something in a link that was not used as given.
-
-    reason: unknown | repeated | not_a_number | not_finite | out_of_range |
-    off_step | not_a_choice | too_long | too_many | inconsistent | bad_room.
-    ``used`` is the value used instead (None: ignored, the default applies).
-    """
-
-    key: str
-    given: str
-    reason: str
-    used: str | None = None
-
-
 @dataclass
 class LinkState:
     levers: dict[str, Any]
@@ -80,7 +67,7 @@ class LinkState:
     tolerance: float | None = None  # percent
     draws: int | None = None
     room: str | None = None  # workshop room code
-    problems: list[LinkProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # each one not used as given (used: what is instead)
     other_version: str | None = None  # the plan version the link was made for, if not this one
     other_plan: str | None = None
 
@@ -109,7 +96,7 @@ def _same_number(text: str, used: float) -> bool:
 
 
 def _on_grid(lv: Lever, value: float) -> float:
-    """The slider's value nearest to value (the grid ui.state.lever_options draws)."""
+    """The slider's value nearest to value (the grid ui.widgets.lever_options draws)."""
     k = round((value - lv.lo) / lv.step_size)
     return min(max(round(lv.lo + k * lv.step_size, 10), lv.lo), lv.hi)
 
@@ -156,17 +143,17 @@ def share_url(base_url: str | None, params: Mapping[str, str]) -> str:
 
 def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
     """Read a link's parameters (each key → all its values), repairing what is wrong."""
-    problems: list[LinkProblem] = []
+    problems: list[Problem] = []
     single: dict[str, str] = {}
     for i, (key, values) in enumerate(raw.items()):
         if i >= MAX_PARAMS:
-            problems.append(LinkProblem(_short(key), f"+{len(raw) - MAX_PARAMS}", "too_many"))
+            problems.append(Problem("too_many", _short(key), f"+{len(raw) - MAX_PARAMS}"))
             break
         if not values:
             continue
         if len(values) > 1:
             # Repeated keys: the last one wins, as in a form; the rest is reported.
-            problems.append(LinkProblem(_short(key), ", ".join(_short(v) for v in values[:-1]), "repeated", _short(values[-1])))
+            problems.append(Problem("repeated", _short(key), ", ".join(_short(v) for v in values[:-1]), _short(values[-1])))
         single[key] = values[-1]
 
     state = LinkState(levers={}, baseline={})
@@ -176,23 +163,23 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
     baseline_values: dict[str, str] = {}
     for key, value in single.items():
         if len(value) > MAX_VALUE_CHARS:
-            problems.append(LinkProblem(_short(key), _short(value), "too_long"))
+            problems.append(Problem("too_long", _short(key), _short(value)))
             continue
         if key in lever_ids:
             if key in numeric_ids and not is_link_number(value):
-                problems.append(LinkProblem(key, _short(value), "not_a_number"))
+                problems.append(Problem("not_a_number", key, _short(value)))
             else:
                 lever_values[key] = value
         elif key.startswith(BASELINE_PREFIX) and key[len(BASELINE_PREFIX) :] in BASELINE_IDS:
             if is_link_number(value):
                 baseline_values[key[len(BASELINE_PREFIX) :]] = value
             else:
-                problems.append(LinkProblem(key, _short(value), "not_a_number"))
+                problems.append(Problem("not_a_number", key, _short(value)))
         elif key == PARAM_LANG:
             if value in LANGS:
                 state.lang = value
             else:
-                problems.append(LinkProblem(key, _short(value), "not_a_choice"))
+                problems.append(Problem("not_a_choice", key, _short(value)))
         elif key == PARAM_SEED:
             state.seed = _parse_int(key, value, problems, lo=0, hi=MAX_SEED)
         elif key == PARAM_DRAWS:
@@ -203,7 +190,7 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             try:
                 state.room = normalize_room(value)
             except BoardError:
-                problems.append(LinkProblem(key, _short(value), "bad_room"))
+                problems.append(Problem("bad_room", key, _short(value)))
         elif key == PARAM_PLAN:
             if value != plan.id:
                 state.other_plan = _short(value)
@@ -211,14 +198,14 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             if value != plan.version:
                 state.other_version = _short(value)
         else:
-            problems.append(LinkProblem(_short(key), _short(value), "unknown"))
+            problems.append(Problem("unknown", _short(key), _short(value)))
 
     scenario, changes = validate(plan, lever_values, baseline_values, lenient=True)
     changed = set()
     for change in changes:
-        key = change.key.replace("baseline.", BASELINE_PREFIX, 1)
+        key = change.field.replace("baseline.", BASELINE_PREFIX, 1)
         changed.add(key)
-        problems.append(LinkProblem(key, change.given, change.reason, change.used))
+        problems.append(replace(change, field=key))
     state.levers = dict(scenario.levers)
     state.baseline = dict(scenario.baseline)
     # Validation compares floats with a little slack (1e-9 of a step) and float() itself rounds
@@ -229,47 +216,47 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
             continue
         used = _on_grid(plan.lever(key), float(state.levers[key]))
         if not _same_number(text, used):
-            problems.append(LinkProblem(key, _short(text), "off_step", _fmt(used)))
+            problems.append(Problem("off_step", key, _short(text), _fmt(used)))
         state.levers[key] = used
     for bid, text in baseline_values.items():
         key = BASELINE_PREFIX + bid
         if key in changed or bid not in state.baseline:
             continue
         if not _same_number(text, state.baseline[bid]):
-            problems.append(LinkProblem(key, _short(text), "off_step", _fmt(state.baseline[bid])))
+            problems.append(Problem("off_step", key, _short(text), _fmt(state.baseline[bid])))
     state.problems = problems
     return state
 
 
-def _parse_int(key: str, value: str, problems: list[LinkProblem], *, lo: int, hi: int) -> int | None:
+def _parse_int(key: str, value: str, problems: list[Problem], *, lo: int, hi: int) -> int | None:
     """A whole number in [lo, hi] (ASCII digits): clamped when outside, ignored when not a whole number."""
     core = value.strip(_SPACES)
     if not _INTEGER.fullmatch(core):
-        problems.append(LinkProblem(key, _short(value), "not_a_number"))
+        problems.append(Problem("not_a_number", key, _short(value)))
         return None
     number = int(core)
     if not lo <= number <= hi:
         clamped = min(max(number, lo), hi)
-        problems.append(LinkProblem(key, _short(value), "out_of_range", str(clamped)))
+        problems.append(Problem("out_of_range", key, _short(value), str(clamped)))
         return clamped
     return number
 
 
-def _parse_tolerance(value: str, problems: list[LinkProblem]) -> float | None:
+def _parse_tolerance(value: str, problems: list[Problem]) -> float | None:
     """The "close" tolerance in percent: clamped to 0–MAX_TOLERANCE and put on the setting's grid, each change reported."""
     if not is_link_number(value):
-        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "not_a_number"))
+        problems.append(Problem("not_a_number", PARAM_TOLERANCE, _short(value)))
         return None
     tol = float(value.strip(_SPACES))
     if not math.isfinite(tol):
-        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "not_finite"))
+        problems.append(Problem("not_finite", PARAM_TOLERANCE, _short(value)))
         return None
     if not 0 <= tol <= MAX_TOLERANCE:
         clamped = min(max(tol, 0.0), MAX_TOLERANCE)
-        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "out_of_range", _fmt(clamped)))
+        problems.append(Problem("out_of_range", PARAM_TOLERANCE, _short(value), _fmt(clamped)))
         return clamped
     snapped = round(tol / TOLERANCE_STEP) * TOLERANCE_STEP
     # Reported unless the link wrote exactly a value of the grid: 2e-81 and 2.5000000000000001 are not.
     if not _same_number(value, snapped):
-        problems.append(LinkProblem(PARAM_TOLERANCE, _short(value), "off_step", _fmt(snapped)))
+        problems.append(Problem("off_step", PARAM_TOLERANCE, _short(value), _fmt(snapped)))
     return snapped

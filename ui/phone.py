@@ -129,7 +129,7 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
             st.markdown(f"{summary}\n\n{TABLE_CSS}", unsafe_allow_html=True)
         # Slider, − , the value, + on one row per lever (ui.exact.EXACT_CSS), one container for all five.
         with st.container(key=f"{exact.INLINE}{page}"):
-            for lever_id in state.get_plan().main_levers:
+            for lever_id in cached.get_plan().main_levers:
                 label, help_text = _labels(lever_id, language)
                 widgets.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
                 exact.exact_box(

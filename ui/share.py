@@ -4,87 +4,24 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 
 import segno
 import streamlit as st
 
-from model.plan import BASELINE_IDS
-from model.text import number
-from ui import cached, state, widgets
+from model.problems import Problem
+from ui import cached, state
 from ui.i18n import md_escape, t
 from ui.keys import Keys
-from ui.links import (
-    BASELINE_PREFIX,
-    PARAM_DRAWS,
-    PARAM_LANG,
-    PARAM_ROOM,
-    PARAM_SEED,
-    PARAM_TOLERANCE,
-    LinkProblem,
-    LinkState,
-    share_url,
-)
+from ui.links import LinkState, share_url
+from ui.problems import link_line
 
-SETTING_KEYS = frozenset({PARAM_LANG, PARAM_SEED, PARAM_DRAWS, PARAM_TOLERANCE, PARAM_ROOM})  # not levers
 SHOWN_PROBLEMS = 12  # problems said in full; the keys of the rest follow in one line
 SHORT_KEY_CHARS = 16  # a key in that line is cut to this many characters (a phone is 390 px wide)
 
 
-def _what(problem: LinkProblem, lang: str) -> str:
-    plan = cached.get_plan()
-    key = problem.key
-    lever_ids = {lv.id for lv in plan.levers}
-    if key in lever_ids:
-        return f"{plan.lever(key).label(lang)} ({key})"
-    if key.startswith(BASELINE_PREFIX) and key[len(BASELINE_PREFIX) :] in {b.id for b in plan.baseline}:
-        return f"{t('links.baseline')} {plan.target(key[len(BASELINE_PREFIX) :]).label(lang)} ({key})"
-    if key in SETTING_KEYS:
-        return f"{t('links.key.' + key)} ({key})"
-    return key
-
-
-def _format_used(key: str, used: str, lang: str) -> str:
-    """A value the link repair used, in the locale's format when it is a number (2,5 not 2.5)."""
-    try:
-        value = float(used)
-    except ValueError:
-        return used
-    if not math.isfinite(value):
-        return used
-    if key in {lv.id for lv in cached.get_plan().numeric_levers}:
-        return widgets.format_lever_value(key, value, lang)
-    if key == "tol":
-        return number(value, lang, 1) + "%"
-    baseline_id = key.removeprefix(BASELINE_PREFIX)
-    if key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
-        return number(value, lang, cached.get_plan().baseline_decimals(baseline_id), trim=True)  # as the editor shows it
-    return number(value, lang, 0 if value.is_integer() else 2)
-
-
-def _reason(problem: LinkProblem) -> str:
-    """Why a value was not used as written; a baseline value off its step has too many decimals (no slider)."""
-    baseline_id = problem.key.removeprefix(BASELINE_PREFIX)
-    if problem.reason == "off_step" and problem.key.startswith(BASELINE_PREFIX) and baseline_id in BASELINE_IDS:
-        decimals = cached.get_plan().baseline_decimals(baseline_id)
-        if decimals == 0:
-            return t("links.reason.off_step_whole")
-        return t("links.reason.off_step_decimals", decimals=decimals)
-    return t(f"links.reason.{problem.reason}")
-
-
-def problem_line(problem: LinkProblem) -> str:
+def problem_line(problem: Problem) -> str:
     """One problem as a sentence in the session's language, with the link's text escaped."""
-    lang = state.lang()
-    used_value = problem.used if problem.used is None else _format_used(problem.key, problem.used, lang)
-    used = t("links.ignored") if used_value is None else t("links.used", value=used_value)
-    return t(
-        "links.problem",
-        what=md_escape(_what(problem, lang)),
-        given=md_escape(problem.given),
-        reason=_reason(problem),
-        used=md_escape(used),
-    )
+    return link_line(problem, state.lang(), cached.get_plan(), escape=md_escape)
 
 
 def short_key(key: str) -> str:
@@ -92,7 +29,7 @@ def short_key(key: str) -> str:
     return f"«{key if len(key) <= SHORT_KEY_CHARS else key[: SHORT_KEY_CHARS - 1] + '…'}»"
 
 
-def report_lines(problems: list[LinkProblem]) -> list[str]:
+def report_lines(problems: list[Problem]) -> list[str]:
     """The warning's Markdown lines: the first problems in full, then every other key in one line.
 
     Each unusable part is named (issue 11 item 3), yet a link with 200 bad keys stays a short
@@ -100,7 +37,7 @@ def report_lines(problems: list[LinkProblem]) -> list[str]:
     """
     lines = [t("links.problems_intro", n=len(problems))]
     lines += [f"- {problem_line(p)}" for p in problems[:SHOWN_PROBLEMS]]
-    rest = list(dict.fromkeys(short_key(p.key) for p in problems[SHOWN_PROBLEMS:]))
+    rest = list(dict.fromkeys(short_key(p.field) for p in problems[SHOWN_PROBLEMS:]))
     if rest:
         keys = ", ".join(md_escape(k) for k in rest)
         lines.append(f"- {t('links.more_keys', keys=keys)}")

@@ -188,19 +188,20 @@ def test_add_upload_directly() -> None:
     """The parsing/adding function on a plain dict: error, added, duplicate."""
     session: dict[str, object] = {Keys.COMPARE_SELECTION: ["current", "preset:cautious"]}
     bad = compare.add_upload(session, PLAN, file_id="f1", file_name="x.json", data=b"[1, 2]")
-    assert bad["status"] == "error"
-    assert bad["problems"]["vi"] and bad["problems"]["en"]
+    assert bad.status == "rejected"
+    assert compare.problem_list(bad.problems, "vi", PLAN) and compare.problem_list(bad.problems, "en", PLAN)
     assert session[Keys.COMPARE_UPLOADS] == {}
     assert session[Keys.COMPARE_SELECTION] == ["current", "preset:cautious"]
     good = scenario_file("", {"new_coops": 90})
     added = compare.add_upload(session, PLAN, file_id="f2", file_name="group-b.json", data=good)
-    assert added["status"] == "added"
-    key = added["key"]
+    assert added.status == "added"
+    key = added.key
+    assert key is not None
     assert session[Keys.COMPARE_UPLOADS][key]["name"] == "group-b"  # no name in the file: its file name
     assert session[Keys.COMPARE_UPLOADS][key]["levers"]["new_coops"] == 90
     assert session[Keys.COMPARE_SELECTION] == ["current", "preset:cautious", compare.UPLOAD_PREFIX + key]
     again = compare.add_upload(session, PLAN, file_id="f3", file_name="copy.json", data=good)
-    assert again["status"] == "duplicate"
+    assert again.status == "duplicate"
     assert len(session[Keys.COMPARE_UPLOADS]) == 1
 
 

@@ -383,7 +383,7 @@ def test_every_accepted_value_reads_back_as_itself(bid: str, raw: float, lang: s
     ],
 )
 def test_editor_says_why_a_coops_value_is_turned_down(value: float, words: str) -> None:
-    """The editor words a refused value as an uploaded file's is worded (one rule: ui.exports.problem_lines)."""
+    """The editor words a refused value as an uploaded file's is worded (one rule: ui.problems.describe)."""
     accepted, lines = split_baseline(PLAN, PLAN.defaults(), {"coops": value}, previous={}, lang="en")
     assert "coops" not in accepted
     assert lines == [f"“Cooperatives at year end”: {words}"]

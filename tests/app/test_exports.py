@@ -14,9 +14,12 @@ from apptools import make_app, scorecard_cell
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_observations, load_plan
-from model.scenario import Change, from_json
+from model.problems import Problem
+from model.scenario import from_json
 from model.text import number
 from ui import exports
+from ui.keys import Keys
+from ui.problems import describe, describe_all
 
 PLAN = load_plan()
 
@@ -215,10 +218,10 @@ def test_broken_upload_changes_nothing() -> None:
     before = json.loads(json.dumps(session))
     outcome = exports.handle_upload(PLAN, file_id="f1", file_name="x.json", data=b"{not json", session=session)
     assert outcome is not None and outcome.status == "rejected"
-    assert outcome.problems["en"][0].startswith("The file is not valid JSON")
-    assert outcome.problems["vi"][0].startswith("Tệp không phải là JSON hợp lệ")
-    assert session["levers"] == before["levers"]
-    assert session["baseline"] == before["baseline"]
+    assert describe_all(outcome.problems, "en", PLAN)[0].startswith("The file is not valid JSON")
+    assert describe_all(outcome.problems, "vi", PLAN)[0].startswith("Tệp không phải là JSON hợp lệ")
+    assert session[Keys.LEVERS] == before["levers"]
+    assert session[Keys.BASELINE] == before["baseline"]
 
 
 def test_bad_values_are_listed_in_words_in_both_languages() -> None:
@@ -230,16 +233,16 @@ def test_bad_values_are_listed_in_words_in_both_languages() -> None:
     session = _session()
     outcome = exports.handle_upload(PLAN, file_id="f2", file_name="x.json", data=json.dumps(doc).encode(), session=session)
     assert outcome is not None and outcome.status == "rejected"
-    en = outcome.problems["en"]
+    en = describe_all(outcome.problems, "en", PLAN)
     assert en[0] == "The file was made for plan «other-plan», not «sonla-2023»."
     assert "“New coops founded in the year”: 85.5 is not on the slider's step of 1" in en
     assert any(p.startswith("“Formation timing") or "is not one of the choices" in p for p in en)
     assert "“nope” is not a lever of this plan" in en
     assert any("5,000 is more than “Coop managers”" in p for p in en)
-    vi = outcome.problems["vi"]
+    vi = describe_all(outcome.problems, "vi", PLAN)
     assert "«nope» không phải là đòn bẩy của kế hoạch này" in vi
     assert len(vi) == len(en) == 5
-    assert session["levers"] == PLAN.defaults()
+    assert session[Keys.LEVERS] == PLAN.defaults()
 
 
 def test_valid_upload_is_applied_once_per_file() -> None:
@@ -248,13 +251,13 @@ def test_valid_upload_is_applied_once_per_file() -> None:
     outcome = exports.handle_upload(PLAN, file_id="f3", file_name="ok.json", data=data, session=session)
     assert outcome is not None and outcome.status == "applied"
     assert outcome.changed_levers == 1
-    assert outcome.notices == {"vi": (), "en": ()}
-    assert session["levers"]["new_coops"] == 100
-    assert session["baseline"] == {}  # the file's baseline (none) replaces the session's
+    assert outcome.notices == ()
+    assert session[Keys.LEVERS]["new_coops"] == 100
+    assert session[Keys.BASELINE] == {}  # the file's baseline (none) replaces the session's
     # A rerun with the same upload id does nothing, even after the user moved a lever.
-    session["levers"] = {**session["levers"], "new_coops": 90}
+    session[Keys.LEVERS] = {**session[Keys.LEVERS], "new_coops": 90}
     assert exports.handle_upload(PLAN, file_id="f3", file_name="ok.json", data=data, session=session) is None
-    assert session["levers"]["new_coops"] == 90
+    assert session[Keys.LEVERS]["new_coops"] == 90
 
 
 def test_reported_figures_keep_scope_and_source() -> None:
@@ -272,8 +275,8 @@ def _upload_problems(baseline: dict[str, object]) -> dict[str, tuple[str, ...]]:
     session = _session()
     outcome = exports.handle_upload(PLAN, file_id="fb", file_name="b.json", data=json.dumps(doc).encode(), session=session)
     assert outcome is not None and outcome.status == "rejected"
-    assert session["baseline"] == {"coops": 800.0}  # nothing applied
-    return {lang: tuple(lines) for lang, lines in outcome.problems.items()}
+    assert session[Keys.BASELINE] == {"coops": 800.0}  # nothing applied
+    return {lang: tuple(describe_all(outcome.problems, lang, PLAN)) for lang in ("vi", "en")}
 
 
 @pytest.mark.parametrize(
@@ -295,22 +298,22 @@ def _upload_problems(baseline: dict[str, object]) -> dict[str, tuple[str, ...]]:
 )
 def test_a_refused_baseline_value_is_said_for_what_it_is(baseline: dict[str, object], en: str, vi: str) -> None:
     """Regression: an uploaded file with 815.5 coops was refused with "must not be negative (815.5 entered)";
-    change_line put every baseline reason it did not know there (and 2e9 members too)."""
+    the words put every baseline reason they did not know there (and 2e9 members too)."""
     problems = _upload_problems(baseline)
     assert problems["en"] == (en,)
     assert vi in problems["vi"][0]
 
 
 def test_an_unknown_reason_is_said_neutrally() -> None:
-    """A reason change_line does not know never falls under a wrong wording ("must not be negative", "slider's step")."""
-    baseline = exports.change_line(PLAN, Change("baseline.members", "5", None, "something_new"), "en")
-    lever = exports.change_line(PLAN, Change("new_coops", "60", None, "something_new"), "en")
+    """A code the value words do not use never falls under a wrong wording ("must not be negative", "slider's step")."""
+    baseline = describe(Problem("too_long", "baseline.members", "5"), "en", PLAN)
+    lever = describe(Problem("too_long", "new_coops", "60"), "en", PLAN)
     assert baseline == "“Cooperative members”: 5 cannot be used"
     assert lever == "“New coops founded in the year”: 60 cannot be used"
-    assert exports.change_line(PLAN, Change("new_coops", "60", None, "something_new"), "vi").endswith("không dùng được 60")
+    assert describe(Problem("too_long", "new_coops", "60"), "vi", PLAN).endswith("không dùng được 60")
 
 
 def test_a_refused_number_is_shown_with_every_decimal_typed() -> None:
     """85.00001 was shown as "85,00" (rounded to 2 places): the message must quote the number refused."""
-    line = exports.change_line(PLAN, Change("new_coops", "85.00001", "85", "off_step"), "vi")
+    line = describe(Problem("off_step", "new_coops", "85.00001", "85"), "vi", PLAN)
     assert "85,00001" in line

@@ -150,11 +150,11 @@ def _lever_used_as_written(key: str, value: str) -> bool:
 
 def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
     """Every part of the link not used exactly as written is named by a problem; the rest is used as written."""
-    flagged = {p.key for p in link.problems if p.reason != "repeated"}  # the value used is flagged
-    reasons = {(p.key, p.reason) for p in link.problems}
+    flagged = {p.field for p in link.problems if p.code != "repeated"}  # the value used is flagged
+    reasons = {(p.field, p.code) for p in link.problems}
     for i, (key, values) in enumerate(raw.items()):
         if i >= MAX_PARAMS:
-            assert any(p.reason == "too_many" for p in link.problems)
+            assert any(p.code == "too_many" for p in link.problems)
             break
         short = _short(key)
         if len(values) > 1:
@@ -176,10 +176,10 @@ def check_link(raw: Mapping[str, Sequence[str]], link: LinkState) -> None:
             alone = validate(PLAN, {}, {bid: value}, lenient=True)
             bad_value = (
                 core is None
-                or any(c.reason != "inconsistent" for c in alone[1])
+                or any(c.code != "inconsistent" for c in alone[1])
                 or not _exactly(core, alone[0].baseline.get(bid))
             )
-            inconsistent = any(p.reason == "inconsistent" for p in link.problems)
+            inconsistent = any(p.code == "inconsistent" for p in link.problems)
             if bad_value:
                 assert key in flagged, (key, value)
             else:
@@ -311,9 +311,9 @@ def check_app(at: AppTest, raw: Mapping[str, list[str]]) -> None:
         shown = _normal(plain(report))
         # Every unusable part is named: the first ones in full, the rest by their (shortened) keys.
         for problem in link.problems[:SHOWN_PROBLEMS]:
-            assert _normal(problem.key) in shown, problem
+            assert _normal(problem.field) in shown, problem
         for problem in link.problems[SHOWN_PROBLEMS:]:
-            assert _normal(short_key(problem.key)) in shown, problem
+            assert _normal(short_key(problem.field)) in shown, problem
         assert report.count("\n") <= SHOWN_PROBLEMS + 1  # intro, the lines in full, one line of keys (Markdown's line breaks)
         assert _COLON_SYNTAX.findall(report) == [], report[:500]
     for element in [*at.warning, *at.info, *at.error, *at.markdown]:

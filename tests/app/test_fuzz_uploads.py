@@ -33,8 +33,8 @@ from model.scenario import FORMAT, MAX_FILE_BYTES, ScenarioError, from_json, val
 from model.text import LANGS, clean_label
 from tests.fuzzing import FUZZ, MARKUP, with_examples
 from ui import compare
-from ui.exports import file_problem_lines
 from ui.keys import Keys
+from ui.problems import describe_all
 
 pytestmark = pytest.mark.fuzz
 
@@ -141,7 +141,7 @@ def test_reading_never_fails_unexpectedly(data: bytes) -> None:
     except ScenarioError as err:
         assert err.problems
         for lang in LANGS:
-            lines = file_problem_lines(PLAN, data, err, lang)
+            lines = describe_all(err.problems, lang, PLAN)
             assert lines
             for line in lines:
                 line.encode("utf-8")  # can be sent to the browser
@@ -157,7 +157,9 @@ def test_reading_never_fails_unexpectedly(data: bytes) -> None:
         return
     validate(PLAN, lenient.scenario.levers, lenient.scenario.baseline)  # lenient reading repairs everything
     for note in lenient.notices:
-        note.encode("utf-8")
+        str(note).encode("utf-8")
+        for lang in LANGS:
+            describe_all([note], lang, PLAN)[0].encode("utf-8")
     lenient.scenario.name.encode("utf-8")
 
 

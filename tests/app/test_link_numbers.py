@@ -20,7 +20,7 @@ PLAN = load_plan()
 
 def parse(**params: str) -> tuple[LinkState, list[tuple[str, str, str | None]]]:
     link = parse_params(PLAN, {k: [v] for k, v in params.items()})
-    return link, [(p.key, p.reason, p.used) for p in link.problems]
+    return link, [(p.field, p.code, p.used) for p in link.problems]
 
 
 @pytest.mark.parametrize(

@@ -78,8 +78,8 @@ def test_round_trip() -> None:
 )
 def test_tampered_values_are_reported_and_repaired(raw: dict[str, list[str]], key: str, reason: str, used: str | None) -> None:
     link = parse_params(PLAN, raw | params_of(members_per_new_coop=20))
-    problem = next(p for p in link.problems if p.key == key)
-    assert problem.reason == reason
+    problem = next(p for p in link.problems if p.field == key)
+    assert problem.code == reason
     if used is not None:
         assert problem.used is not None and float(problem.used) == pytest.approx(float(used))
     # The rest of the link still applies; what was dropped is not in the scenario.
@@ -118,7 +118,7 @@ def test_repeated_key_uses_the_last_value() -> None:
 def test_too_many_keys_are_cut() -> None:
     raw = {f"k{i}": ["1"] for i in range(MAX_PARAMS + 50)}
     link = parse_params(PLAN, raw)
-    assert any(p.reason == "too_many" for p in link.problems)
+    assert any(p.code == "too_many" for p in link.problems)
 
 
 def test_other_plan_version_is_noticed() -> None:

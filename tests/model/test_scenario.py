@@ -1,7 +1,7 @@
 """Scenario validation and the scenario file (model/scenario.py).
 
 Strict mode raises one ScenarioError listing every problem; lenient mode
-repairs each one (clamp, round to step, drop) and reports it as a Change.
+repairs each one (clamp, round to step, drop) and reports it as a Problem.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.plan import BASELINE_IDS, DEFAULT_PLAN_PATH, LEVER_IDS, Plan, PlanError, load_plan, parse_plan
-from model.scenario import MAX_FILE_BYTES, Change, ScenarioError, from_json, to_json, validate
+from model.problems import Problem, english
+from model.scenario import MAX_FILE_BYTES, ScenarioError, from_json, to_json, validate
 
 _PLAN = load_plan()
 
@@ -31,8 +32,8 @@ BROKEN_LEVERS: dict[str, Any] = {
 }
 
 
-def _changes_by_key(changes: list[Change]) -> dict[str, Change]:
-    return {c.key: c for c in changes}
+def _changes_by_key(changes: list[Problem]) -> dict[str, Problem]:
+    return {c.field: c for c in changes}
 
 
 def test_defaults_are_valid(plan: Plan) -> None:
@@ -47,7 +48,7 @@ def test_defaults_are_valid(plan: Plan) -> None:
 def test_strict_lists_every_problem_at_once(plan: Plan) -> None:
     with pytest.raises(ScenarioError) as caught:
         validate(plan, BROKEN_LEVERS)
-    problems = caught.value.problems
+    problems = caught.value.lines
     assert len(problems) == len(BROKEN_LEVERS)
     text = "\n".join(problems)
     assert "unknown lever 'bogus_lever'" in text
@@ -64,27 +65,27 @@ def test_lenient_repairs_and_reports_each(plan: Plan) -> None:
     scenario, changes = validate(plan, BROKEN_LEVERS, lenient=True)
     assert len(changes) == len(BROKEN_LEVERS)
     by_key = _changes_by_key(changes)
-    assert by_key["bogus_lever"].reason == "unknown"
+    assert by_key["bogus_lever"].code == "unknown"
     assert by_key["bogus_lever"].used is None
     assert "bogus_lever" not in scenario.levers
     # Not a number / not a choice: dropped, the default applies.
-    assert by_key["new_coops"].reason == "not_a_number"
+    assert by_key["new_coops"].code == "not_a_number"
     assert by_key["new_coops"].used is None
     assert scenario.levers["new_coops"] == pytest.approx(85)
-    assert by_key["income_growth"].reason == "not_a_number"
+    assert by_key["income_growth"].code == "not_a_number"
     assert scenario.levers["income_growth"] == pytest.approx(12)
-    assert by_key["formation_timing"].reason == "not_a_choice"
+    assert by_key["formation_timing"].code == "not_a_choice"
     assert scenario.levers["formation_timing"] == "even"
     # Out of range: clamped to the maximum.
-    assert by_key["dissolution_rate"].reason == "out_of_range"
+    assert by_key["dissolution_rate"].code == "out_of_range"
     assert float(by_key["dissolution_rate"].used) == pytest.approx(20.0)  # type: ignore[arg-type]
     assert scenario.levers["dissolution_rate"] == pytest.approx(20.0)
     # Off step: (2.3 + 10) / 0.5 = 24.6 steps → 25 steps → −10 + 12.5 = 2.5.
-    assert by_key["member_growth"].reason == "off_step"
+    assert by_key["member_growth"].code == "off_step"
     assert scenario.levers["member_growth"] == pytest.approx(2.5)
-    # A Change reads as one line.
-    assert str(by_key["dissolution_rate"]).startswith("dissolution_rate: '25' out of range, used 20")
-    assert str(by_key["new_coops"]) == "new_coops: 'abc' not a number, ignored"
+    # A problem reads as one line: the strict message.
+    assert str(by_key["dissolution_rate"]) == "lever dissolution_rate: 25 is outside 0–20"
+    assert str(by_key["new_coops"]) == "lever new_coops: 'abc' is not a number"
 
 
 @pytest.mark.parametrize(
@@ -106,11 +107,11 @@ def test_lenient_repairs_and_reports_each(plan: Plan) -> None:
 def test_unusable_values(plan: Plan, value: Any, reason: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         validate(plan, {"new_coops": value})
-    (problem,) = caught.value.problems
+    (problem,) = caught.value.lines
     assert problem.startswith("lever new_coops:")
     assert len(problem) < 120  # long input is shortened in the message
     scenario, changes = validate(plan, {"new_coops": value}, lenient=True)
-    assert [c.reason for c in changes] == [reason]
+    assert [c.code for c in changes] == [reason]
     assert len(changes[0].given) <= 40
     assert scenario.levers["new_coops"] == pytest.approx(85)
 
@@ -141,7 +142,7 @@ def test_lenient_snaps_to_the_grid(plan: Plan, lever: str, value: float, used: f
 def test_long_unknown_key_is_shortened(plan: Plan) -> None:
     with pytest.raises(ScenarioError) as caught:
         validate(plan, {"k" * 500: 1})
-    assert len(caught.value.problems[0]) < 80
+    assert len(caught.value.lines[0]) < 80
 
 
 # ------------------------------------------------------ baseline overrides
@@ -167,11 +168,11 @@ def test_long_unknown_key_is_shortened(plan: Plan) -> None:
 def test_baseline_problems(plan: Plan, override: dict, message: str, reason: str, used: float | None) -> None:
     with pytest.raises(ScenarioError) as caught:
         validate(plan, {}, override)
-    assert message in caught.value.problems
+    assert message in caught.value.lines
     scenario, changes = validate(plan, {}, override, lenient=True)
     (key,) = override
     change = _changes_by_key(changes)[f"baseline.{key}"]
-    assert change.reason == reason
+    assert change.code == reason
     if used is None:
         assert change.used is None
         assert key not in scenario.baseline  # the plan's value applies
@@ -187,14 +188,14 @@ def test_negative_coops_are_dropped_not_zeroed(plan: Plan) -> None:
     ("must be more than 0"), and which dragged hightech_coops and value_chain_coops down to 0 with it."""
     scenario, changes = validate(plan, {}, {"coops": -5}, lenient=True)
     assert scenario.baseline == {}
-    assert [c.key for c in changes] == ["baseline.coops"]
+    assert [c.field for c in changes] == ["baseline.coops"]
 
 
 def test_smaller_coops_caps_the_parts(plan: Plan) -> None:
     """100 coops at the start: high-tech (300) and value-chain (120) coops are capped at 100."""
     with pytest.raises(ScenarioError) as caught:
         validate(plan, {}, {"coops": 100})
-    assert set(caught.value.problems) == {
+    assert set(caught.value.lines) == {
         "baseline hightech_coops: 300 is more than coops 100",
         "baseline value_chain_coops: 120 is more than coops 100",
     }
@@ -210,7 +211,7 @@ def test_unknown_baseline_key(plan: Plan) -> None:
 def test_levers_and_baseline_problems_together(plan: Plan) -> None:
     with pytest.raises(ScenarioError) as caught:
         validate(plan, {"dissolution_rate": -1, "new_unions": 0.5}, {"workers": -3, "x": 1})
-    assert len(caught.value.problems) == 4
+    assert len(caught.value.lines) == 4
 
 
 _ANY_VALUE = st.one_of(
@@ -276,7 +277,7 @@ def _doc(the_plan: Plan, /, **fields: Any) -> dict[str, Any]:
 def test_broken_json(plan: Plan) -> None:
     with pytest.raises(ScenarioError) as caught:
         from_json(plan, '{"levers": {')
-    assert caught.value.problems[0].startswith("not valid JSON (line 1")
+    assert caught.value.lines[0].startswith("not valid JSON (line 1")
 
 
 @pytest.mark.parametrize("text", ["[1, 2, 3]", '"a string"', "42", "null"])
@@ -294,14 +295,14 @@ def test_other_plan_id(plan: Plan) -> None:
 def test_other_plan_version_is_a_notice(plan: Plan) -> None:
     doc = _doc(plan, plan={"id": plan.id, "version": "0.9"})
     loaded = from_json(plan, json.dumps(doc))
-    assert loaded.notices == [f"made for plan version 0.9, this is version {plan.version}"]
+    assert [english(n) for n in loaded.notices] == [f"made for plan version 0.9, this is version {plan.version}"]
 
 
 def test_unknown_fields_and_wrong_shapes(plan: Plan) -> None:
     doc = _doc(plan, colour="blue", levers=[1, 2], baseline="none", name=5, format="other-format")
     with pytest.raises(ScenarioError) as caught:
         from_json(plan, json.dumps(doc))
-    problems = caught.value.problems
+    problems = caught.value.lines
     assert "unknown field 'colour'" in problems
     assert "levers must be an object of lever id → value" in problems
     assert "baseline must be an object of id → value" in problems
@@ -314,7 +315,7 @@ def test_file_and_lever_problems_listed_together(plan: Plan) -> None:
     doc["levers"]["dissolution_rate"] = 99
     with pytest.raises(ScenarioError) as caught:
         from_json(plan, json.dumps(doc))
-    assert len(caught.value.problems) == 3
+    assert len(caught.value.lines) == 3
 
 
 def test_lenient_file_reports_what_it_ignored(plan: Plan) -> None:
@@ -323,9 +324,9 @@ def test_lenient_file_reports_what_it_ignored(plan: Plan) -> None:
     doc = _doc(plan, plan={"id": "other", "version": "1.0"}, colour="blue")
     doc["levers"]["dissolution_rate"] = 99
     loaded = from_json(plan, json.dumps(doc), lenient=True)
-    assert "made for plan 'other', not 'sonla-2023'" in loaded.notices
-    assert "unknown field 'colour'" in loaded.notices
-    assert [c.key for c in loaded.changes] == ["dissolution_rate"]
+    assert "made for plan 'other', not 'sonla-2023'" in [english(n) for n in loaded.notices]
+    assert "unknown field 'colour'" in [english(n) for n in loaded.notices]
+    assert [c.field for c in loaded.changes] == ["dissolution_rate"]
     assert loaded.scenario.levers["dissolution_rate"] == pytest.approx(20.0)
 
 
@@ -348,7 +349,7 @@ def test_huge_values_are_out_of_range_not_a_crash(plan: Plan, value: Any) -> Non
     with pytest.raises(ScenarioError, match=r"lever dissolution_rate: .* is outside 0–20"):
         validate(plan, {"dissolution_rate": value})
     scenario, (change,) = validate(plan, {"dissolution_rate": value}, lenient=True)
-    assert change.reason == "out_of_range"
+    assert change.code == "out_of_range"
     expected = 20.0 if float(value) > 0 else 0.0
     assert scenario.levers["dissolution_rate"] == pytest.approx(expected)
 
@@ -360,7 +361,7 @@ def test_huge_baseline_is_capped(plan: Plan) -> None:
         validate(plan, baseline={"members": 1e28})
     scenario, (change,) = validate(plan, baseline={"members": 1e28}, lenient=True)
     assert scenario.baseline["members"] == pytest.approx(1e9)
-    assert change.reason == "out_of_range"
+    assert change.code == "out_of_range"
 
 
 @pytest.mark.parametrize(
@@ -393,7 +394,7 @@ def test_coops_and_unions_that_are_0_at_their_precision_are_refused(plan: Plan, 
         validate(plan, baseline={key: value})
     scenario, changes = validate(plan, baseline={key: value}, lenient=True)
     assert scenario.baseline == {}
-    assert changes == [Change(f"baseline.{key}", str(value), None, "out_of_range")]
+    assert [(c.code, c.field, c.given, c.used) for c in changes] == [("out_of_range", f"baseline.{key}", str(value), None)]
 
 
 @pytest.mark.parametrize(
@@ -413,7 +414,7 @@ def test_values_finer_than_their_precision(plan: Plan, key: str, value: float, u
     with pytest.raises(ScenarioError, match=rf"baseline {key}: .* is not on the step .* more than {decimals} decimals"):
         validate(plan, baseline={key: value})
     scenario, (change,) = validate(plan, baseline={key: value}, lenient=True)
-    assert change.reason == "off_step"
+    assert change.code == "off_step"
     assert scenario.baseline[key] == pytest.approx(used, abs=1e-12)
     assert change.used is not None and float(change.used) == pytest.approx(used, abs=1e-12)
     validate(plan, baseline=scenario.baseline)  # the repaired value passes strict validation

@@ -110,9 +110,9 @@ def test_lone_surrogates_elsewhere_in_a_file_are_shown_as_replacement_characters
     text = '{"levers": {"new_coops": "\\ud800", "\\udfff": 1}, "plan": {"version": "\\ud800"}}'
     with pytest.raises(ScenarioError) as err:
         from_json(PLAN, text.encode("ascii"))
-    for problem in err.value.problems:
+    for problem in err.value.lines:
         problem.encode("utf-8")
-    assert any("\ufffd" in p for p in err.value.problems)
+    assert any("\ufffd" in p for p in err.value.lines)
     # A valid pair (an emoji written as two escapes) is not touched.
     doc = json.dumps({"name": "😀 ok"}, ensure_ascii=True)
     assert from_json(PLAN, doc.encode("ascii")).scenario.name == "😀 ok"
