@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model.engine import STATUSES, project, status_codes
+from model import engine
+from model.engine import STATUSES, status_matrix
 from model.plan import BASELINE_IDS, Plan
 from model.scenario import ScenarioError, from_json
 from model.text import LANGS, clean_label, number, tr
@@ -264,8 +265,7 @@ def uses_current_baseline(candidate: Candidate) -> bool:
 
 def load_into_current(levers: Mapping[str, Any], baseline: Mapping[str, float], name: str) -> None:
     """Button callback: make a compared scenario the current one."""
-    state.set_levers(levers, replace=True)
-    state.set_baseline(baseline)
+    state.make_current(levers, baseline)
     st.session_state[LOADED_KEY] = name
 
 
@@ -276,20 +276,11 @@ ScenarioItems = tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, float], ...]
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np.ndarray]]:
-    """K scenarios in one vectorized projection.
+    """K scenarios in one vectorized projection (cached per set of scenarios).
 
     Returns ``{"year_end": indicator → K values, "monthly": indicator → K × 13}``.
     """
-    plan = state.get_plan()
-    lever_rows = [dict(lv) for lv, _ in scenarios]
-    base = plan.baseline_values()
-    base_rows = [base | dict(b) for _, b in scenarios]
-    levers: dict[str, np.ndarray] = {}
-    for lv in plan.levers:
-        values = [row.get(lv.id, lv.default) for row in lever_rows]
-        levers[lv.id] = np.array(values, dtype=float) if lv.is_number else np.array(values, dtype=str)
-    baseline = {b: np.array([row[b] for row in base_rows], dtype=float) for b in BASELINE_IDS}
-    proj = project(plan, levers, baseline)
+    proj = engine.project_many(state.get_plan(), [(dict(lv), dict(b)) for lv, b in scenarios])
     return {"year_end": proj.year_end, "monthly": proj.monthly}
 
 
@@ -300,22 +291,11 @@ def scenario_items(candidates: Sequence[Candidate]) -> tuple[ScenarioItems, ...]
 # ------------------------------------------------------------------ tables
 
 
-def status_matrix(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
-    """Indicator → K status codes (index into STATUSES)."""
-    return {t.id: status_codes(year_end[t.id], t.value, tol) for t in plan.targets}
-
-
-def reached_counts(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -> list[dict[str, int]]:
-    """Per scenario: how many targets are reached, close, missed."""
-    codes = np.stack(list(status_matrix(plan, year_end, tol).values()))  # I × K
-    return [{s: int(np.sum(codes[:, k] == i)) for i, s in enumerate(STATUSES)} for k in range(codes.shape[1])]
-
-
 def _year_end_rows(
     plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
 ) -> list[dict[str, str]]:
-    codes = status_matrix(plan, year_end, tol)
-    counts = reached_counts(plan, year_end, tol)
+    matrix = status_matrix(plan, year_end, tol)
+    counts = matrix.per_scenario()
     col_indicator, col_target, col_unit = tr(lang, "table.indicator"), tr(lang, "table.target"), tr(lang, "table.unit")
     total = len(plan.targets)
     first = {col_indicator: tr(lang, "compare.reached_row"), col_target: ""}
@@ -327,7 +307,7 @@ def _year_end_rows(
         row = {col_indicator: target.label(lang), col_target: number(target.value, lang, target.decimals)}
         for k, c in enumerate(candidates):
             value = float(year_end[target.id][k])
-            icon = STATUS_ICONS[STATUSES[int(codes[target.id][k])]]
+            icon = STATUS_ICONS[STATUSES[int(matrix.of(target.id)[k])]]
             row[c.name] = f"{number(value, lang, target.decimals)} {icon}"
         row[col_unit] = target.unit(lang)
         rows.append(row)
@@ -381,7 +361,7 @@ def headline_lines(
     plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
 ) -> str:
     """A markdown list: one line per scenario with its counts."""
-    counts = reached_counts(plan, year_end, tol)
+    counts = status_matrix(plan, year_end, tol).per_scenario()
     total = len(plan.targets)
     return "\n".join(
         "- " + tr(lang, "compare.headline", name=md_escape(c.name), total=total, **counts[k]) for k, c in enumerate(candidates)

@@ -657,9 +657,7 @@ def handle_upload(
         session[OUTCOME_KEY] = outcome
         return outcome
     scenario = loaded.scenario
-    # Same as state.set_levers(replace=True) and state.set_baseline, on the given mapping.
-    session["levers"] = dict(plan.defaults()) | dict(scenario.levers)
-    session["baseline"] = dict(scenario.baseline)
+    state.make_current(scenario.levers, scenario.baseline, session=session, plan=plan)
     # Strict loading succeeds with at most one notice: the file was made for another plan version.
     version = _file_version(data)
     notices = {

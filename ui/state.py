@@ -13,7 +13,7 @@ the same lever moved on any page is seen on every other.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
@@ -434,3 +434,17 @@ def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None 
         on_change=_on_lever_change,
         args=(lever_id, key),
     )
+
+
+def make_current(
+    scenario_levers: Mapping[str, Any],
+    baseline: Mapping[str, float],
+    *,
+    session: MutableMapping[str, Any] | None = None,
+    plan: Plan | None = None,
+) -> None:
+    """Make a scenario the current one: its levers over the plan's defaults and its baseline overrides,
+    nothing kept of the scenario before. ``session``: st.session_state unless given (the upload handler's)."""
+    ss = st.session_state if session is None else session
+    ss["levers"] = dict((plan or get_plan()).defaults()) | dict(scenario_levers)
+    ss["baseline"] = dict(baseline)

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from model.engine import project
+from model.engine import project_many
 from model.scenario import LoadedScenario, Scenario, from_json, to_json
 from store import Board, BoardError, Entry, Limits, UnavailableError, board_pin, new_owner_token, normalize_room
 from ui import state
@@ -226,8 +225,7 @@ def load_entry(entry: Entry) -> LoadedScenario:
 
 def apply_entry(entry: Entry) -> LoadedScenario:
     loaded = load_entry(entry)
-    state.set_levers(loaded.scenario.levers, replace=True)
-    state.set_baseline(loaded.scenario.baseline)
+    state.make_current(loaded.scenario.levers, loaded.scenario.baseline)
     return loaded
 
 
@@ -241,15 +239,8 @@ def project_entries(entries: Sequence[Entry]) -> list[EntryResult]:
     """Year-end values of several saved scenarios in one vectorized projection (baselines may differ)."""
     if not entries:
         return []
-    plan = state.get_plan()
     scenarios = [load_entry(e).scenario for e in entries]
-    lever_arrays: dict[str, Any] = {}
-    for lv in plan.levers:
-        values = [s.levers[lv.id] for s in scenarios]
-        lever_arrays[lv.id] = np.array(values, dtype=object if not lv.is_number else float)
-    base = plan.baseline_values()
-    baseline_arrays = {b: np.array([s.baseline.get(b, base[b]) for s in scenarios], dtype=float) for b in base}
-    proj = project(plan, lever_arrays, baseline_arrays)
+    proj = project_many(state.get_plan(), [(s.levers, s.baseline) for s in scenarios])
     return [EntryResult(e, proj.year_end_dict(i)) for i, e in enumerate(entries)]
 
 
