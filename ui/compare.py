@@ -30,7 +30,7 @@ from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, st
 from ui.exports import file_problem_lines
 from ui.i18n import STATUS_ICONS, md_escape
 from ui.scenario_charts import date_texts, month_axis, month_dates
-from ui.tables import markdown_table
+from ui.tables import markdown_table, show_table, table_height
 
 CURRENT = "current"
 IMPLIED = "implied"
@@ -439,6 +439,24 @@ def highlight(table: pd.DataFrame, mask: pd.DataFrame) -> Any:
     """A Styler that marks the cells differing from the default (colour and bold)."""
     css = mask.map(lambda differs: HIGHLIGHT_CSS if differs else "")
     return table.style.apply(lambda _: css, axis=None)
+
+
+def show_wide_or_phone(name: str, table: Any, *, rows: int, pinned: str, phone_tables: Sequence[str]) -> None:
+    """A grid (a DataFrame or Styler of ``rows`` rows, the ``pinned`` column kept in view) on a wide screen;
+    on a phone (≤ 640 px) ``phone_tables``, Markdown tables that fit 390 px (ui.tables.TABLE_CSS). Keys:
+    compare_<name> for the grid in container compare_wide_<name>, container compare_phone_<name>."""
+    with st.container(key=f"compare_wide_{name}"):
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            height=table_height(rows),
+            key=f"compare_{name}",
+            column_config={pinned: st.column_config.TextColumn(pinned=True, width=250)},
+        )
+    with st.container(key=f"compare_phone_{name}"):
+        for markdown in phone_tables:
+            show_table(markdown)
 
 
 def monthly_frame(
