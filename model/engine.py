@@ -253,7 +253,7 @@ def project_many(
 
     A lever or baseline value a scenario does not name takes the plan's (so
     baselines may differ between scenarios). Scenario k is index k of every
-    output; at least one scenario.
+    output; no scenarios give empty arrays (K = 0).
     """
     base = plan.baseline_values()
     levers: dict[str, np.ndarray] = {}

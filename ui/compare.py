@@ -305,9 +305,10 @@ def _year_end_rows(
     rows = [first]
     for target in plan.targets:
         row = {col_indicator: target.label(lang), col_target: number(target.value, lang, target.decimals)}
+        codes = matrix.of(target.id)
         for k, c in enumerate(candidates):
             value = float(year_end[target.id][k])
-            icon = STATUS_ICONS[STATUSES[int(matrix.of(target.id)[k])]]
+            icon = STATUS_ICONS[STATUSES[int(codes[k])]]
             row[c.name] = f"{number(value, lang, target.decimals)} {icon}"
         row[col_unit] = target.unit(lang)
         rows.append(row)

@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import altair as alt
-import numpy as np
 
-from model.engine import STATUSES, StatusMatrix, project_many, status_counts, status_matrix
+from model.engine import STATUSES, project_many, status_counts, status_matrix
 from model.plan import Plan
 from model.scenario import from_json
 from model.text import number, tr
@@ -137,11 +136,8 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
     """
     rows = sorted(rows, key=lambda r: r.updated_at, reverse=True)
     scenarios = [from_json(plan, r.scenario_json, lenient=True).scenario for r in rows]
-    if scenarios:
-        year_end = project_many(plan, [(s.levers, s.baseline) for s in scenarios]).year_end
-        matrix = status_matrix(plan, year_end, tolerance)  # each target's K year-end values at once
-    else:
-        matrix = StatusMatrix(tuple(t.id for t in plan.targets), np.zeros((len(plan.targets), 0), dtype=int))
+    year_end = project_many(plan, [(s.levers, s.baseline) for s in scenarios]).year_end
+    matrix = status_matrix(plan, year_end, tolerance)  # each target's K year-end values at once
     participants = tuple(
         Participant(
             id=r.id,

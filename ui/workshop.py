@@ -238,8 +238,6 @@ class EntryResult:
 
 def project_entries(entries: Sequence[Entry]) -> list[EntryResult]:
     """Year-end values of several saved scenarios in one vectorized projection (baselines may differ)."""
-    if not entries:
-        return []
     scenarios = [load_entry(e).scenario for e in entries]
     proj = project_many(state.get_plan(), [(s.levers, s.baseline) for s in scenarios])
     return [EntryResult(e, proj.year_end_dict(i)) for i, e in enumerate(entries)]

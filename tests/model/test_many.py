@@ -56,6 +56,15 @@ def test_status_counts_by_hand() -> None:
     assert status_counts([]) == {"reached": 0, "close": 0, "missed": 0}
 
 
+def test_no_scenarios(plan: Plan) -> None:
+    """An empty room: K = 0, empty arrays, every target counted 0 times."""
+    proj = project_many(plan, [])
+    assert proj.k == 0
+    matrix = status_matrix(plan, proj.year_end)
+    assert matrix.per_scenario() == []
+    assert matrix.per_target()["coops"] == {"reached": 0, "close": 0, "missed": 0}
+
+
 def test_many_at_once_equals_one_by_one(plan: Plan) -> None:
     """Every preset and the three scenarios above, at once and one at a time: the same numbers, the same statuses."""
     scenarios = [*THREE, *((plan.preset_levers(p.id), {"coops": 850.0}) for p in plan.presets)]
