@@ -363,7 +363,7 @@ def plan_implied(
         current[lv.id] = after
         steps.append(ImpliedStep(t.id, lv.id, before, res.value, after, res.reachable))
     year_end = project(plan, current, baseline).year_end_dict()
-    return PlanImplied(levers=current, steps=steps, status=dict(statuses(plan, year_end, tolerance)))
+    return PlanImplied(levers=current, steps=steps, status=statuses(plan, year_end, tolerance))
 
 
 # ---------------------------------------------------------------- sensitivity
