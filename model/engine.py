@@ -97,6 +97,19 @@ def _k_of(values: Mapping[str, object]) -> int:
     return k
 
 
+def _over(
+    defaults: Mapping[str, object], given: Mapping[str, object] | None, known: Sequence[str], what: str
+) -> dict[str, object]:
+    """``given`` over ``defaults``; a KeyError names the ids not in ``known``."""
+    out = dict(defaults)
+    if given:
+        unknown = set(given) - set(known)
+        if unknown:
+            raise KeyError(f"unknown {what}: {', '.join(sorted(unknown))}")
+        out.update(given)
+    return out
+
+
 def project(
     plan: Plan,
     levers: Mapping[str, float | str | np.ndarray] | None = None,
@@ -108,18 +121,8 @@ def project(
     defaults); ``baseline`` any subset of the baseline (the rest from the plan).
     Values are taken as given: validation is `model.scenario`'s job.
     """
-    lv: dict[str, object] = dict(plan.defaults())
-    if levers:
-        unknown = set(levers) - set(LEVER_IDS)
-        if unknown:
-            raise KeyError(f"unknown lever(s): {', '.join(sorted(unknown))}")
-        lv.update(levers)
-    b: dict[str, object] = dict(plan.baseline_values())
-    if baseline:
-        unknown = set(baseline) - set(BASELINE_IDS)
-        if unknown:
-            raise KeyError(f"unknown baseline value(s): {', '.join(sorted(unknown))}")
-        b.update(baseline)
+    lv = _over(plan.defaults(), levers, LEVER_IDS, "lever(s)")
+    b = _over(plan.baseline_values(), baseline, BASELINE_IDS, "baseline value(s)")
     k = max(_k_of(lv), _k_of(b))
 
     def num(name: str) -> np.ndarray:
