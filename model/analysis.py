@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from model.engine import DEFAULT_TOLERANCE, MONTHS, STATUSES, project, status_codes
+from model.engine import DEFAULT_TOLERANCE, MONTHS, project, status_codes, statuses
 from model.plan import INDICATOR_IDS, Lever, Plan
 from model.settings import DEFAULT_DRAWS, DEFAULT_SEED
 
@@ -364,10 +364,7 @@ def plan_implied(
         current[lv.id] = after
         steps.append(ImpliedStep(t.id, lv.id, before, res.value, after, res.reachable))
     year_end = project(plan, current, baseline).year_end_dict()
-    status = {
-        t.id: STATUSES[int(status_codes(np.asarray([year_end[t.id]]), t.value, tolerance)[0])] for t in plan.targets
-    }
-    return PlanImplied(levers=current, steps=steps, status=status)
+    return PlanImplied(levers=current, steps=steps, status=statuses(plan, year_end, tolerance))
 
 
 # ---------------------------------------------------------------- sensitivity

@@ -19,13 +19,15 @@ import math
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.analysis import goal_seek, monte_carlo, sensitivity
-from model.engine import DEFAULT_TOLERANCE, STATUSES, project, statuses
+import pandas as pd
+
+from model.analysis import GoalSeekResult, goal_seek, monte_carlo, sensitivity
+from model.engine import DEFAULT_TOLERANCE, project, scorecard, status_counts
 from model.plan import DEFAULT_PLAN_PATH, Lever, Plan, PlanError, Target, load_plan
 from model.problems import english
 from model.scenario import Scenario, ScenarioError, from_json, validate
@@ -323,122 +325,149 @@ def _indicator_line(inp: Inputs, t: Target, value: float) -> str:
 
 
 # ----------------------------------------------------------- subcommands
+# Each subcommand builds one Report: a tidy frame of raw values (one row per indicator or lever, the CSV's
+# columns) and the table for people; `render` writes it as JSON, CSV or the table.
 
 
-def cmd_run(inp: Inputs, args: argparse.Namespace) -> str:
+@dataclass(frozen=True)
+class Report:
+    """What a subcommand prints, in every format.
+
+    ``frame``: one row per indicator or lever, raw unrounded values (object columns: each value as the
+    model gave it, None where there is none); its columns, in order, are the CSV's. The JSON document is
+    ``head`` and then, from the frame, ``by_id`` (JSON key → column, as {id: value}) or ``records``
+    (JSON key, columns: a list of rows). The table for people is ``heading`` and ``table`` (text cells,
+    the column headers in the session's language), aligned by ``align``.
+    """
+
+    frame: pd.DataFrame
+    head: Mapping[str, Any]
+    heading: str
+    table: pd.DataFrame
+    align: str
+    by_id: Mapping[str, str] = field(default_factory=dict)
+    records: tuple[str, tuple[str, ...]] | None = None
+
+
+def _frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), dtype=object)
+
+
+def render(report: Report, fmt: str) -> str:
+    """The one formatter: a report as JSON (raw numbers), CSV (plain cells) or an aligned table."""
+    frame = report.frame
+    if fmt == "json":
+        doc = dict(report.head)
+        for key, column in report.by_id.items():
+            doc[key] = dict(zip(frame["id"], frame[column], strict=True))
+        if report.records is not None:
+            key, columns = report.records
+            doc[key] = [{c: row[c] for c in columns} for row in frame.to_dict("records")]
+        return _json(doc)
+    if fmt == "csv":
+        return render_csv(list(frame.columns), [[_csv_value(v) for v in row] for row in frame.itertuples(index=False)])
+    return report.heading + render_table(list(report.table.columns), report.table.to_numpy().tolist(), report.align)
+
+
+def run_report(inp: Inputs, args: argparse.Namespace) -> Report:
     plan, lang = inp.plan, inp.lang
     year_end = project(plan, inp.scenario.levers, inp.baseline).year_end_dict()
-    status = statuses(plan, year_end, inp.tolerance)
-    ids = [t.id for t in plan.targets]
-    if inp.fmt == "json":
-        return _json(
-            {
-                "plan": {"id": plan.id, "version": plan.version},
-                "tolerance": args.tolerance,
-                "levers": inp.scenario.levers,
-                "baseline": inp.scenario.baseline,
-                "target": {t.id: t.value for t in plan.targets},
-                "status": {i: status[i] for i in ids},
-                # Last: the result is what a reader of the terminal sees at the bottom.
-                "year_end": {i: year_end[i] for i in ids},
-            }
-        )
-    if inp.fmt == "csv":
-        rows = [
-            [t.id, t.label(lang), t.unit(lang), year_end[t.id], t.value, 100.0 * year_end[t.id] / t.value, status[t.id]]
-            for t in plan.targets
-        ]
-        return render_csv(["id", "label", "unit", "value", "target", "percent", "status"], rows)
-    counts = {s: sum(1 for v in status.values() if v == s) for s in STATUSES}
-    headline = tr(lang, "cli.headline", reached=counts["reached"], total=len(ids), close=counts["close"])
-    headers = [tr(lang, f"cli.{k}") for k in ("indicator", "value", "target", "percent", "status", "unit")]
-    rows = [
-        [
-            t.label(lang),
-            number(year_end[t.id], lang, t.decimals),
-            _target_text(t, lang),
-            percent(year_end[t.id] / t.value, lang, 1),
-            tr(lang, f"status.{status[t.id]}"),
-            t.unit(lang),
-        ]
+    card = scorecard(plan, year_end, inp.tolerance).astype(object).to_dict("index")
+    frame = _frame(
+        {"id": t.id, "label": t.label(lang), "unit": t.unit(lang)}
+        | {k: card[t.id][k] for k in ("value", "target", "percent", "status")}
         for t in plan.targets
-    ]
-    return headline + "\n\n" + render_table(headers, rows, "lrrrll")
+    )
+    counts = status_counts(frame["status"])
+    table = pd.DataFrame(
+        [
+            [
+                t.label(lang),
+                number(r.value, lang, t.decimals),
+                _target_text(t, lang),
+                percent(r.value / t.value, lang, 1),
+                tr(lang, f"status.{r.status}"),
+                t.unit(lang),
+            ]
+            for t, r in zip(plan.targets, frame.itertuples(index=False), strict=True)
+        ],
+        columns=[tr(lang, f"cli.{k}") for k in ("indicator", "value", "target", "percent", "status", "unit")],
+    )
+    return Report(
+        frame=frame,
+        head={
+            "plan": {"id": plan.id, "version": plan.version},
+            "tolerance": args.tolerance,
+            "levers": inp.scenario.levers,
+            "baseline": inp.scenario.baseline,
+        },
+        # Last: the result is what a reader of the terminal sees at the bottom.
+        by_id={"target": "target", "status": "status", "year_end": "value"},
+        heading=tr(lang, "cli.headline", reached=counts["reached"], total=len(frame), close=counts["close"]) + "\n\n",
+        table=table,
+        align="lrrrll",
+    )
 
 
-def cmd_montecarlo(inp: Inputs, args: argparse.Namespace) -> str:
+def montecarlo_report(inp: Inputs, args: argparse.Namespace) -> Report:
     plan, lang = inp.plan, inp.lang
     res = monte_carlo(plan, inp.scenario.levers, draws=args.draws, seed=args.seed, baseline=inp.baseline, tolerance=inp.tolerance)
-    ids = [t.id for t in plan.targets]
-    if inp.fmt == "json":
-        return _json(
-            {
-                "draws": res.draws,
-                "seed": res.seed,
-                "probability": {i: res.probability[i] for i in ids},
-                "p10": {i: res.p10[i] for i in ids},
-                "p50": {i: res.p50[i] for i in ids},
-                "p90": {i: res.p90[i] for i in ids},
-            }
-        )
-    if inp.fmt == "csv":
-        rows = [
-            [t.id, t.label(lang), t.unit(lang), t.value, res.probability[t.id], res.p10[t.id], res.p50[t.id], res.p90[t.id]]
-            for t in plan.targets
-        ]
-        return render_csv(["id", "label", "unit", "target", "probability", "p10", "p50", "p90"], rows)
-    headers = [tr(lang, f"cli.{k}") for k in ("indicator", "target", "probability", "p10", "p50", "p90", "unit")]
-    rows = [
-        [
-            t.label(lang),
-            _target_text(t, lang),
-            percent(res.probability[t.id], lang, 1),
-            number(res.p10[t.id], lang, t.decimals),
-            number(res.p50[t.id], lang, t.decimals),
-            number(res.p90[t.id], lang, t.decimals),
-            t.unit(lang),
-        ]
+    quantiles = ("probability", "p10", "p50", "p90")
+    frame = _frame(
+        {"id": t.id, "label": t.label(lang), "unit": t.unit(lang), "target": t.value}
+        | {q: getattr(res, q)[t.id] for q in quantiles}
         for t in plan.targets
-    ]
-    return tr(lang, "cli.draws", draws=number(res.draws, lang), seed=res.seed) + "\n\n" + render_table(headers, rows, "lrrrrrl")
+    )
+    table = pd.DataFrame(
+        [
+            [
+                t.label(lang),
+                _target_text(t, lang),
+                percent(res.probability[t.id], lang, 1),
+                *(number(getattr(res, q)[t.id], lang, t.decimals) for q in quantiles[1:]),
+                t.unit(lang),
+            ]
+            for t in plan.targets
+        ],
+        columns=[tr(lang, f"cli.{k}") for k in ("indicator", "target", "probability", "p10", "p50", "p90", "unit")],
+    )
+    return Report(
+        frame=frame,
+        head={"draws": res.draws, "seed": res.seed},
+        by_id={q: q for q in quantiles},
+        heading=tr(lang, "cli.draws", draws=number(res.draws, lang), seed=res.seed) + "\n\n",
+        table=table,
+        align="lrrrrrl",
+    )
 
 
-def cmd_goalseek(inp: Inputs, args: argparse.Namespace) -> str:
+def _goal_note(lv: Lever, r: GoalSeekResult, lang: str) -> str:
+    if r.kind == "always":
+        return tr(lang, "cli.always")
+    if r.kind == "unreachable":
+        return f"{tr(lang, 'cli.not_reachable')}; {tr(lang, 'cli.best')}: {_lever_text(lv, r.best, lang)}"
+    if r.kind == "no_effect":
+        return tr(lang, "cli.no_effect")
+    return ""
+
+
+def goalseek_report(inp: Inputs, args: argparse.Namespace) -> Report:
     plan, lang = inp.plan, inp.lang
     t = _target(plan, args.indicator)
     if args.lever is not None:
         _numeric_lever(plan, args.lever)
     results = goal_seek(plan, inp.scenario.levers, indicator=t.id, lever=args.lever, baseline=inp.baseline)
     fields = ("lever", "value", "reachable", "kind", "best", "best_indicator")
-    if inp.fmt == "json":
-        return _json(
-            {
-                "indicator": t.id,
-                "target": t.value,
-                "results": [{f: getattr(r, f) for f in fields} for r in results],
-            }
-        )
-    if inp.fmt == "csv":
-        rows = [
-            [t.id, r.lever, plan.lever(r.lever).label(lang), plan.lever(r.lever).unit(lang)]
-            + [_csv_value(getattr(r, f)) for f in fields[1:]]
-            for r in results
-        ]
-        return render_csv(["indicator", "lever", "label", "unit", *fields[1:]], rows)
+    frame = _frame(
+        {"indicator": t.id, "lever": r.lever, "label": plan.lever(r.lever).label(lang), "unit": plan.lever(r.lever).unit(lang)}
+        | {f: getattr(r, f) for f in fields[1:]}
+        for r in results
+    )
     year_end = project(plan, inp.scenario.levers, inp.baseline).year_end_dict()
-    headers = [tr(lang, f"cli.{k}") for k in ("lever", "current", "goal_value", "unit", "reachable", "note")]
     rows = []
     for r in results:
         lv = plan.lever(r.lever)
         shown = max(lv.decimals, 2)  # the solved value is unrounded
-        if r.kind == "always":
-            note = tr(lang, "cli.always")
-        elif r.kind == "unreachable":
-            note = f"{tr(lang, 'cli.not_reachable')}; {tr(lang, 'cli.best')}: {_lever_text(lv, r.best, lang)}"
-        elif r.kind == "no_effect":
-            note = tr(lang, "cli.no_effect")
-        else:
-            note = ""
         rows.append(
             [
                 lv.label(lang),
@@ -446,58 +475,75 @@ def cmd_goalseek(inp: Inputs, args: argparse.Namespace) -> str:
                 "–" if r.value is None else number(r.value, lang, shown),
                 lv.unit(lang),
                 tr(lang, "cli.yes" if r.reachable else "cli.no"),
-                note,
+                _goal_note(lv, r, lang),
             ]
         )
-    return _indicator_line(inp, t, year_end[t.id]) + render_table(headers, rows, "lrrlll")
+    headers = [tr(lang, f"cli.{k}") for k in ("lever", "current", "goal_value", "unit", "reachable", "note")]
+    return Report(
+        frame=frame,
+        head={"indicator": t.id, "target": t.value},
+        records=("results", fields),
+        heading=_indicator_line(inp, t, year_end[t.id]),
+        table=pd.DataFrame(rows, columns=headers, dtype=object),
+        align="lrrlll",
+    )
 
 
-def cmd_sensitivity(inp: Inputs, args: argparse.Namespace) -> str:
+def sensitivity_report(inp: Inputs, args: argparse.Namespace) -> Report:
     plan, lang = inp.plan, inp.lang
     t = _target(plan, args.indicator)
     df = sensitivity(plan, inp.scenario.levers, indicator=t.id, baseline=inp.baseline)
-    records = [
+    base = float(df["base"].iloc[0])
+    frame = _frame(
         {
+            "indicator": t.id,
             "lever": str(row["lever"]),
+            "label": plan.lever(str(row["lever"])).label(lang),
             "low": row["low"] if isinstance(row["low"], str) else float(row["low"]),
             "high": row["high"] if isinstance(row["high"], str) else float(row["high"]),
             "at_low": float(row["at_low"]),
             "at_high": float(row["at_high"]),
             "swing": float(row["swing"]),
+            "base": base,
         }
         for row in df.to_dict("records")
-    ]
-    base = float(df["base"].iloc[0])
-    if inp.fmt == "json":
-        return _json({"indicator": t.id, "target": t.value, "base": base, "rows": records})
-    if inp.fmt == "csv":
-        keys = ("lever", "low", "high", "at_low", "at_high", "swing")
-        rows = [[t.id, r["lever"], plan.lever(r["lever"]).label(lang), *(r[k] for k in keys[1:]), base] for r in records]
-        return render_csv(["indicator", "lever", "label", *keys[1:], "base"], rows)
-    headers = [tr(lang, f"cli.{k}") for k in ("lever", "low", "high", "unit", "at_low", "at_high", "swing")]
+    )
     rows = []
-    for r in records:
-        lv = plan.lever(r["lever"])
+    for r in frame.itertuples(index=False):
+        lv = plan.lever(r.lever)
         rows.append(
             [
                 lv.label(lang),
-                _lever_text(lv, r["low"], lang),
-                _lever_text(lv, r["high"], lang),
+                _lever_text(lv, r.low, lang),
+                _lever_text(lv, r.high, lang),
                 lv.unit(lang),
-                number(r["at_low"], lang, t.decimals),
-                number(r["at_high"], lang, t.decimals),
-                number(r["swing"], lang, t.decimals),
+                *(number(v, lang, t.decimals) for v in (r.at_low, r.at_high, r.swing)),
             ]
         )
-    return _indicator_line(inp, t, base) + render_table(headers, rows, "lrrlrrr")
+    headers = [tr(lang, f"cli.{k}") for k in ("lever", "low", "high", "unit", "at_low", "at_high", "swing")]
+    return Report(
+        frame=frame,
+        head={"indicator": t.id, "target": t.value, "base": base},
+        records=("rows", ("lever", "low", "high", "at_low", "at_high", "swing")),
+        heading=_indicator_line(inp, t, base),
+        table=pd.DataFrame(rows, columns=headers, dtype=object),
+        align="lrrlrrr",
+    )
 
 
-COMMANDS: dict[str, Callable[[Inputs, argparse.Namespace], str]] = {
-    "run": cmd_run,
-    "montecarlo": cmd_montecarlo,
-    "goalseek": cmd_goalseek,
-    "sensitivity": cmd_sensitivity,
+REPORTS: dict[str, Callable[[Inputs, argparse.Namespace], Report]] = {
+    "run": run_report,
+    "montecarlo": montecarlo_report,
+    "goalseek": goalseek_report,
+    "sensitivity": sensitivity_report,
 }
+
+
+def _printed(report: Callable[[Inputs, argparse.Namespace], Report]) -> Callable[[Inputs, argparse.Namespace], str]:
+    return lambda inp, args: render(report(inp, args), inp.fmt)
+
+
+COMMANDS: dict[str, Callable[[Inputs, argparse.Namespace], str]] = {name: _printed(report) for name, report in REPORTS.items()}
 
 
 # -------------------------------------------------------------------- main

@@ -8,7 +8,7 @@ scenario is the K = 1 case of the same code. Levers arrive in the plan's units
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,6 +79,19 @@ def _k_of(values: Mapping[str, object]) -> int:
     return k
 
 
+def _over(
+    defaults: Mapping[str, object], given: Mapping[str, object] | None, known: Sequence[str], what: str
+) -> dict[str, object]:
+    """``given`` over ``defaults``; a KeyError names the ids not in ``known``."""
+    out = dict(defaults)
+    if given:
+        unknown = set(given) - set(known)
+        if unknown:
+            raise KeyError(f"unknown {what}: {', '.join(sorted(unknown))}")
+        out.update(given)
+    return out
+
+
 def project(
     plan: Plan,
     levers: Mapping[str, float | str | np.ndarray] | None = None,
@@ -90,18 +103,8 @@ def project(
     defaults); ``baseline`` any subset of the baseline (the rest from the plan).
     Values are taken as given: validation is `model.scenario`'s job.
     """
-    lv: dict[str, object] = dict(plan.defaults())
-    if levers:
-        unknown = set(levers) - set(LEVER_IDS)
-        if unknown:
-            raise KeyError(f"unknown lever(s): {', '.join(sorted(unknown))}")
-        lv.update(levers)
-    b: dict[str, object] = dict(plan.baseline_values())
-    if baseline:
-        unknown = set(baseline) - set(BASELINE_IDS)
-        if unknown:
-            raise KeyError(f"unknown baseline value(s): {', '.join(sorted(unknown))}")
-        b.update(baseline)
+    lv = _over(plan.defaults(), levers, LEVER_IDS, "lever(s)")
+    b = _over(plan.baseline_values(), baseline, BASELINE_IDS, "baseline value(s)")
     k = max(_k_of(lv), _k_of(b))
     percent = plan.percent_levers  # levers given in percent in the plan; the equations take fractions
 
@@ -229,6 +232,24 @@ def project_frame(
     return project(plan, levers, baseline).frame(0)
 
 
+def project_many(
+    plan: Plan, scenarios: Sequence[tuple[Mapping[str, float | str], Mapping[str, float]]]
+) -> Projection:
+    """K scenarios, each its levers and baseline values, in one vectorized projection.
+
+    A lever or baseline value a scenario does not name takes the plan's (so
+    baselines may differ between scenarios). Scenario k is index k of every
+    output; no scenarios give empty arrays (K = 0).
+    """
+    base = plan.baseline_values()
+    levers: dict[str, np.ndarray] = {}
+    for lv in plan.levers:
+        values = [s.get(lv.id, lv.default) for s, _ in scenarios]
+        levers[lv.id] = np.array(values, dtype=float if lv.is_number else object)
+    baseline = {b: np.array([s.get(b, base[b]) for _, s in scenarios], dtype=float) for b in BASELINE_IDS}
+    return project(plan, levers, baseline)
+
+
 def status_codes(values: np.ndarray, target: float, tolerance: float = DEFAULT_TOLERANCE) -> np.ndarray:
     """0 = reached, 1 = close, 2 = missed, elementwise (index into STATUSES)."""
     v = np.asarray(values, dtype=float)
@@ -247,6 +268,53 @@ def statuses(plan: Plan, year_end: Mapping[str, float], tolerance: float = DEFAU
     return {t.id: status_of(year_end[t.id], t.value, tolerance) for t in plan.targets}
 
 
+def status_counts(of: Iterable[str]) -> dict[Status, int]:
+    """How many of these statuses are reached, close and missed (each key present, 0 when none)."""
+    found = list(of)
+    return {s: found.count(s) for s in STATUSES}
+
+
+@dataclass(frozen=True)
+class StatusMatrix:
+    """The status of every target in each of K scenarios: ``codes`` is targets × K (index into STATUSES)."""
+
+    target_ids: tuple[str, ...]
+    codes: np.ndarray
+
+    @property
+    def k(self) -> int:
+        return self.codes.shape[1]
+
+    def of(self, target_id: str) -> np.ndarray:
+        """One target's K status codes."""
+        return self.codes[self.target_ids.index(target_id)]
+
+    def scenario(self, k: int) -> dict[str, Status]:
+        """Target id → status in scenario k."""
+        return {tid: STATUSES[int(c)] for tid, c in zip(self.target_ids, self.codes[:, k], strict=True)}
+
+    def per_scenario(self) -> list[dict[Status, int]]:
+        """For each scenario: how many targets it reaches, is close to, misses."""
+        counts = self._counts(axis=0)
+        return [{s: int(counts[i][k]) for i, s in enumerate(STATUSES)} for k in range(self.k)]
+
+    def per_target(self) -> dict[str, dict[Status, int]]:
+        """For each target: how many of the K scenarios reach it, are close, miss it."""
+        counts = self._counts(axis=1)
+        return {tid: {s: int(counts[i][j]) for i, s in enumerate(STATUSES)} for j, tid in enumerate(self.target_ids)}
+
+    def _counts(self, axis: int) -> np.ndarray:
+        return np.stack([np.sum(self.codes == i, axis=axis) for i in range(len(STATUSES))])
+
+
+def status_matrix(plan: Plan, year_end: Mapping[str, np.ndarray], tolerance: float = DEFAULT_TOLERANCE) -> StatusMatrix:
+    """The statuses of K scenarios' year-end values (indicator id → K values, e.g. `project_many`'s)."""
+    ids = tuple(t.id for t in plan.targets)
+    k = len(np.atleast_1d(year_end[ids[0]])) if ids else 0
+    codes = np.array([status_codes(year_end[t.id], t.value, tolerance) for t in plan.targets], dtype=int).reshape(len(ids), k)
+    return StatusMatrix(ids, codes)
+
+
 def scorecard(plan: Plan, year_end: Mapping[str, float], tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
     """One row per target: value, target, percent of target, gap, status (language-neutral)."""
     rows = []
@@ -263,3 +331,4 @@ def scorecard(plan: Plan, year_end: Mapping[str, float], tolerance: float = DEFA
             }
         )
     return pd.DataFrame(rows).set_index("id")
+

@@ -11,7 +11,6 @@ from ui import cached, compare, state, widgets, workshop
 from ui.exports import render_compare_downloads
 from ui.i18n import heading, md_escape, t
 from ui.keys import Keys
-from ui.tables import show_table, table_height
 
 state.require_app()
 plan = cached.get_plan()
@@ -125,19 +124,13 @@ else:
     st.subheader(t("compare.results_title"))
     st.markdown(compare.headline_lines(plan, candidates, year_end, lang=lang, tol=tol))
     table = compare.year_end_table(plan, candidates, year_end, lang=lang, tol=tol)
-    # A grid on a wide screen; on a phone (≤ 640 px) Markdown tables that fit 390 px (ui.tables.TABLE_CSS).
-    with st.container(key="compare_wide_year_end"):
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            height=table_height(len(table)),
-            key="compare_year_end",
-            column_config={t("table.indicator"): st.column_config.TextColumn(pinned=True, width=250)},
-        )
-    with st.container(key="compare_phone_year_end"):
-        for markdown in compare.year_end_phone_tables(plan, candidates, year_end, lang=lang, tol=tol):
-            show_table(markdown)
+    compare.show_wide_or_phone(
+        "year_end",
+        table,
+        rows=len(table),
+        pinned=t("table.indicator"),
+        phone_tables=compare.year_end_phone_tables(plan, candidates, year_end, lang=lang, tol=tol),
+    )
     st.caption(compare.legend_text(lang, tol))
     render_compare_downloads([c.name for c in candidates], year_end)
     if state.baseline_overrides() and any(compare.uses_current_baseline(c) for c in candidates):
@@ -150,18 +143,13 @@ else:
         st.info(t("compare.no_differences"))
     else:
         diff_table, differs = diff
-        with st.container(key="compare_wide_levers"):
-            st.dataframe(
-                compare.highlight(diff_table, differs),
-                hide_index=True,
-                width="stretch",
-                height=table_height(len(diff_table)),
-                key="compare_levers",
-                column_config={t("compare.col_lever"): st.column_config.TextColumn(pinned=True, width=250)},
-            )
-        with st.container(key="compare_phone_levers"):
-            for markdown in compare.levers_phone_tables(diff_table, differs, candidates, lang=lang):
-                show_table(markdown)
+        compare.show_wide_or_phone(
+            "levers",
+            compare.highlight(diff_table, differs),
+            rows=len(diff_table),
+            pinned=t("compare.col_lever"),
+            phone_tables=compare.levers_phone_tables(diff_table, differs, candidates, lang=lang),
+        )
         st.caption(t("compare.levers_note"))
 
     # ---------------------------------------------------------------- chart

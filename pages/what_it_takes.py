@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.engine import status_counts
 from ui import cached, state, widgets
 from ui.i18n import num, t
 from ui.keys import Keys
@@ -51,7 +52,7 @@ n_targets = len(plan.targets)
 if implied.all_reached:
     st.markdown(t("what_it_takes.implied.lead", total=n_targets))
 else:
-    reached = sum(s == "reached" for s in implied.status.values())
+    reached = status_counts(implied.status.values())["reached"]
     st.warning(t("what_it_takes.implied.not_all", reached=reached, total=n_targets), icon="⚠️")
     st.markdown(t("what_it_takes.implied.lead_partial"))
 highlights = implied_highlights(plan, implied, lang=lang)
@@ -66,7 +67,7 @@ with st.expander(t("what_it_takes.implied.steps"), expanded=False):
 
 
 def _apply_implied(values: dict) -> None:
-    state.set_levers(values, replace=True)
+    state.make_current(values, state.baseline_overrides())
 
 
 if levers_equal(plan, levers, implied.levers):

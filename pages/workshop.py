@@ -13,10 +13,10 @@ import streamlit as st
 
 from store import BoardError, Room, UnavailableError, normalize_room
 from ui import cached, phone, state, widgets, workshop
-from ui.i18n import indicator_value, md_escape, t
+from ui.i18n import md_escape, t
 from ui.keys import Keys
 from ui.share import current_url, qr_png
-from ui.tables import markdown_table, scorecard_view, show_table
+from ui.tables import scorecard_view, show_table
 
 state.require_app()
 plan = cached.get_plan()
@@ -49,12 +49,7 @@ def _room_info(code: str) -> Room | None:
     """The room (None: never made, mistyped or expired). One indexed read of its change time on a run
     where nothing changed (a participant's lever move): the room is read again only after a change."""
     changed = board.changed_at(code)
-    cached = st.session_state.get(Keys.ROOM_CACHE)
-    if changed is not None and cached is not None and cached[:2] == (code, changed):
-        return cached[2]
-    info = board.room(code)
-    st.session_state[Keys.ROOM_CACHE] = (code, changed, info)
-    return info
+    return workshop.session_memo(Keys.ROOM_CACHE, (code, changed), lambda: board.room(code), reuse=changed is not None)
 
 
 info: Room | None = None
@@ -233,19 +228,19 @@ def _load(entry_id: int) -> None:
         st.session_state[Keys.NOTICE] = ("error", workshop.error_text(err))
 
 
-def _room_entries() -> tuple[list, list[workshop.EntryResult]]:
-    """The room's entries and their projections; read and projected again only when the room changed
-    (the change time _room_info read this run otherwise)."""
+def _room_entries() -> tuple[object, list, list[workshop.EntryResult]]:
+    """(the room's change time, its entries, their projections); read and projected again only when the
+    room changed (the change time _room_info read this run otherwise)."""
     read = st.session_state.get(Keys.ROOM_CACHE)
     # Read this run by _room_info; again when that could not read it (the database was down a moment ago).
-    changed = read[1] if read is not None and read[0] == room else board.changed_at(room)
-    cached = st.session_state.get(Keys.LIST_CACHE)
-    if cached is not None and cached[0] == room and cached[1] == changed and changed is not None:
-        return cached[2], cached[3]
-    entries = board.list_entries(room)
-    results = workshop.project_entries(entries)
-    st.session_state[Keys.LIST_CACHE] = (room, changed, entries, results)
-    return entries, results
+    changed = read[0][1] if read is not None and read[0][0] == room else board.changed_at(room)
+
+    def read_and_project() -> tuple[list, list[workshop.EntryResult]]:
+        entries = board.list_entries(room)
+        return entries, workshop.project_entries(entries)
+
+    entries, results = workshop.session_memo(Keys.LIST_CACHE, (room, changed), read_and_project, reuse=changed is not None)
+    return changed, entries, results
 
 
 @st.fragment(run_every=dt.timedelta(seconds=5))
@@ -263,45 +258,21 @@ def _watch_the_room() -> None:
         st.rerun(scope="app")  # at most once per change: the app run records what it drew
 
 
-def _drawn(name: str, build: Callable[[], str], *key: object) -> str:
+def _drawn(name: str, build: Callable[[], str], changed: object, *key: object) -> str:
     """A table of the room, built again only when the room changed (or the language, tolerance or ``key``):
     a lever move of a participant on this page redraws the page but not the room's tables."""
-    memo = st.session_state.setdefault(Keys.TABLES_CACHE, {})
-    full_key = (room, st.session_state[Keys.LIST_CACHE][1], lang, state.tolerance(), *key)
-    if name not in memo or memo[name][0] != full_key:
-        memo[name] = (full_key, build())
-    return memo[name][1]
-
-
-def _list_table(results: list[workshop.EntryResult]) -> str:
-    total = len(plan.targets)
-    rows = []
-    for r in results:
-        counts = scorecard_view(r.year_end).counts
-        rows.append(
-            {
-                t("workshop.col_name"): r.entry.name,  # user text: escaped by markdown_table, never markup
-                t("workshop.col_group"): r.entry.group,
-                t("workshop.col_reached"): t(
-                    "workshop.reached_cell", reached=counts["reached"], total=total, close=counts["close"]
-                ),
-                t("workshop.col_coops"): indicator_value("coops", r.year_end["coops"]),
-                t("workshop.col_time"): r.entry.created_at.astimezone(viewer_tz).strftime("%H:%M %d/%m"),
-                t("workshop.col_mine"): "✓" if r.entry.owned_by(workshop.owner_token()) else "",
-            }
-        )
-    return markdown_table(rows, right=[t("workshop.col_coops")])
+    return workshop.session_memo(f"{Keys.TABLES_CACHE}_{name}", (room, changed, lang, state.tolerance(), *key), build)
 
 
 def board_list() -> None:
     """The room's entries, with load/delete, and the groups side by side."""
     try:
-        entries, results = _room_entries()
+        changed, entries, results = _room_entries()
     except BoardError as err:
         st.session_state[Keys.WORKSHOP_SEEN] = None
         st.error(workshop.error_text(err))
         return
-    st.session_state[Keys.WORKSHOP_SEEN] = st.session_state[Keys.LIST_CACHE][1]
+    st.session_state[Keys.WORKSHOP_SEEN] = changed
     notice = st.session_state.pop(Keys.NOTICE, None)
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])
@@ -309,14 +280,14 @@ def board_list() -> None:
     if not entries:
         st.info(t("workshop.empty"))
         return
-    show_table(_drawn("list", lambda: _list_table(results), str(viewer_tz)))
+    show_table(_drawn("list", lambda: workshop.list_table(results, viewer_tz), changed, str(viewer_tz)))
 
     by_id = {e.id: e for e in entries}
     ids = list(by_id)
     chosen = st.selectbox(
         t("workshop.pick_label"),
         options=ids,
-        format_func=lambda i: f"{by_id[i].name} — {by_id[i].group}" if by_id[i].group else by_id[i].name,
+        format_func=lambda i: workshop.entry_label(by_id[i]),
         key="workshop_pick",
     )
     if chosen is not None:
@@ -332,7 +303,7 @@ def board_list() -> None:
             width="stretch",
         )
 
-    compare_groups(entries, results)
+    compare_groups(entries, results, changed)
 
 
 def _compare_changed(ids: list[int]) -> None:
@@ -340,24 +311,7 @@ def _compare_changed(ids: list[int]) -> None:
     st.session_state[Keys.COMPARE_OFF] = {i for i in ids if i not in picked}
 
 
-def _compare_table(picked: list[workshop.EntryResult]) -> str:
-    names = [r.entry.name for r in picked]
-    views = [scorecard_view(r.year_end) for r in picked]
-    status_column = t("table.status")
-    rows = []
-    for i, target in enumerate(plan.targets):
-        row = {
-            t("table.indicator"): target.label(lang),
-            t("table.target"): indicator_value(target.id, target.value),
-        }
-        for r, view, name in zip(picked, views, names, strict=True):
-            column = name if names.count(name) == 1 else f"{name} (#{r.entry.id})"
-            row[column] = f"{indicator_value(target.id, r.year_end[target.id])} {view.rows[i][status_column]}"
-        rows.append(row)
-    return markdown_table(rows, right=[c for c in rows[0] if c != t("table.indicator")])
-
-
-def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
+def compare_groups(entries: list, results: list[workshop.EntryResult], changed: object) -> None:
     """Every saved scenario of the room side by side: 17 rows, the target beside each indicator."""
     st.markdown(f"**{t('workshop.compare_heading')}**")
     by_id = {e.id: e for e in entries}
@@ -367,7 +321,7 @@ def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
     st.multiselect(
         t("workshop.compare_label"),
         options=ids,
-        format_func=lambda i: f"{by_id[i].name} — {by_id[i].group}" if by_id[i].group else by_id[i].name,
+        format_func=lambda i: workshop.entry_label(by_id[i]),
         key=Keys.COMPARE_PICK,
         on_change=_compare_changed,
         args=(ids,),
@@ -376,7 +330,7 @@ def compare_groups(entries: list, results: list[workshop.EntryResult]) -> None:
     picked = [r for r in results if r.entry.id not in off]
     if not picked:
         return
-    show_table(_drawn("compare", lambda: _compare_table(picked), tuple(sorted(off))))
+    show_table(_drawn("compare", lambda: workshop.compare_table(picked), changed, tuple(sorted(off))))
     st.caption(t("workshop.compare_caption"))
 
 

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model.engine import STATUSES, project, status_codes
+from model import engine
+from model.engine import STATUSES, status_matrix
 from model.plan import BASELINE_IDS, Plan
 from model.problems import Problem
 from model.scenario import ScenarioError, from_json
@@ -32,7 +33,7 @@ from ui.i18n import STATUS_ICONS, md_escape
 from ui.keys import Keys
 from ui.problems import describe_all
 from ui.scenario_charts import date_texts, month_axis, month_dates
-from ui.tables import markdown_table
+from ui.tables import markdown_table, show_table, table_height
 
 CURRENT = "current"
 IMPLIED = "implied"
@@ -248,8 +249,7 @@ def uses_current_baseline(candidate: Candidate) -> bool:
 
 def load_into_current(levers: Mapping[str, Any], baseline: Mapping[str, float], name: str) -> None:
     """Button callback: make a compared scenario the current one."""
-    state.set_levers(levers, replace=True)
-    state.set_baseline(baseline)
+    state.make_current(levers, baseline)
     st.session_state[Keys.COMPARE_LOADED] = name
 
 
@@ -260,20 +260,11 @@ ScenarioItems = tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, float], ...]
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def project_many(scenarios: tuple[ScenarioItems, ...]) -> dict[str, dict[str, np.ndarray]]:
-    """K scenarios in one vectorized projection.
+    """K scenarios in one vectorized projection (cached per set of scenarios).
 
     Returns ``{"year_end": indicator → K values, "monthly": indicator → K × 13}``.
     """
-    plan = cached.get_plan()
-    lever_rows = [dict(lv) for lv, _ in scenarios]
-    base = plan.baseline_values()
-    base_rows = [base | dict(b) for _, b in scenarios]
-    levers: dict[str, np.ndarray] = {}
-    for lv in plan.levers:
-        values = [row.get(lv.id, lv.default) for row in lever_rows]
-        levers[lv.id] = np.array(values, dtype=float) if lv.is_number else np.array(values, dtype=str)
-    baseline = {b: np.array([row[b] for row in base_rows], dtype=float) for b in BASELINE_IDS}
-    proj = project(plan, levers, baseline)
+    proj = engine.project_many(cached.get_plan(), [(dict(lv), dict(b)) for lv, b in scenarios])
     return {"year_end": proj.year_end, "monthly": proj.monthly}
 
 
@@ -284,22 +275,11 @@ def scenario_items(candidates: Sequence[Candidate]) -> tuple[ScenarioItems, ...]
 # ------------------------------------------------------------------ tables
 
 
-def status_matrix(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
-    """Indicator → K status codes (index into STATUSES)."""
-    return {t.id: status_codes(year_end[t.id], t.value, tol) for t in plan.targets}
-
-
-def reached_counts(plan: Plan, year_end: Mapping[str, np.ndarray], tol: float) -> list[dict[str, int]]:
-    """Per scenario: how many targets are reached, close, missed."""
-    codes = np.stack(list(status_matrix(plan, year_end, tol).values()))  # I × K
-    return [{s: int(np.sum(codes[:, k] == i)) for i, s in enumerate(STATUSES)} for k in range(codes.shape[1])]
-
-
 def _year_end_rows(
     plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
 ) -> list[dict[str, str]]:
-    codes = status_matrix(plan, year_end, tol)
-    counts = reached_counts(plan, year_end, tol)
+    matrix = status_matrix(plan, year_end, tol)
+    counts = matrix.per_scenario()
     col_indicator, col_target, col_unit = tr(lang, "table.indicator"), tr(lang, "table.target"), tr(lang, "table.unit")
     total = len(plan.targets)
     first = {col_indicator: tr(lang, "compare.reached_row"), col_target: ""}
@@ -309,9 +289,10 @@ def _year_end_rows(
     rows = [first]
     for target in plan.targets:
         row = {col_indicator: target.label(lang), col_target: number(target.value, lang, target.decimals)}
+        codes = matrix.of(target.id)
         for k, c in enumerate(candidates):
             value = float(year_end[target.id][k])
-            icon = STATUS_ICONS[STATUSES[int(codes[target.id][k])]]
+            icon = STATUS_ICONS[STATUSES[int(codes[k])]]
             row[c.name] = f"{number(value, lang, target.decimals)} {icon}"
         row[col_unit] = target.unit(lang)
         rows.append(row)
@@ -365,7 +346,7 @@ def headline_lines(
     plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
 ) -> str:
     """A markdown list: one line per scenario with its counts."""
-    counts = reached_counts(plan, year_end, tol)
+    counts = status_matrix(plan, year_end, tol).per_scenario()
     total = len(plan.targets)
     return "\n".join(
         "- " + tr(lang, "compare.headline", name=md_escape(c.name), total=total, **counts[k]) for k, c in enumerate(candidates)
@@ -444,6 +425,24 @@ def highlight(table: pd.DataFrame, mask: pd.DataFrame) -> Any:
     """A Styler that marks the cells differing from the default (colour and bold)."""
     css = mask.map(lambda differs: HIGHLIGHT_CSS if differs else "")
     return table.style.apply(lambda _: css, axis=None)
+
+
+def show_wide_or_phone(name: str, table: Any, *, rows: int, pinned: str, phone_tables: Sequence[str]) -> None:
+    """A grid (a DataFrame or Styler of ``rows`` rows, the ``pinned`` column kept in view) on a wide screen;
+    on a phone (≤ 640 px) ``phone_tables``, Markdown tables that fit 390 px (ui.tables.TABLE_CSS). Keys:
+    compare_<name> for the grid in container compare_wide_<name>, container compare_phone_<name>."""
+    with st.container(key=f"compare_wide_{name}"):
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            height=table_height(rows),
+            key=f"compare_{name}",
+            column_config={pinned: st.column_config.TextColumn(pinned=True, width=250)},
+        )
+    with st.container(key=f"compare_phone_{name}"):
+        for markdown in phone_tables:
+            show_table(markdown)
 
 
 def monthly_frame(

@@ -504,9 +504,7 @@ def handle_upload(
         session[Keys.EXPORTS_OUTCOME] = outcome
         return outcome
     scenario = loaded.scenario
-    # Same as state.set_levers(replace=True) and state.set_baseline, on the given mapping.
-    session[Keys.LEVERS] = dict(plan.defaults()) | dict(scenario.levers)
-    session[Keys.BASELINE] = dict(scenario.baseline)
+    state.make_current(scenario.levers, scenario.baseline, session=session, plan=plan)
     outcome = UploadOutcome(
         "applied",
         file_name,

@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import altair as alt
-import numpy as np
 
-from model.engine import STATUSES, project, status_codes
+from model.engine import STATUSES, project_many, status_counts, status_matrix
 from model.plan import Plan
 from model.scenario import from_json
 from model.text import number, tr
@@ -77,11 +76,11 @@ class Participant:
 
     @property
     def reached(self) -> int:
-        return sum(s == "reached" for s in self.statuses.values())
+        return status_counts(self.statuses.values())["reached"]
 
     @property
     def close(self) -> int:
-        return sum(s == "close" for s in self.statuses.values())
+        return status_counts(self.statuses.values())["close"]
 
 
 @dataclass(frozen=True)
@@ -137,17 +136,8 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
     """
     rows = sorted(rows, key=lambda r: r.updated_at, reverse=True)
     scenarios = [from_json(plan, r.scenario_json, lenient=True).scenario for r in rows]
-    status_by_target: dict[str, np.ndarray] = {}
-    if scenarios:
-        lever_arrays: dict[str, Any] = {}
-        for lv in plan.levers:
-            values = [s.levers[lv.id] for s in scenarios]
-            lever_arrays[lv.id] = np.array(values, dtype=float if lv.is_number else object)
-        base = plan.baseline_values()
-        baseline_arrays = {b: np.array([s.baseline.get(b, base[b]) for s in scenarios], dtype=float) for b in base}
-        proj = project(plan, lever_arrays, baseline_arrays)
-        for target in plan.targets:  # each target's K year-end values at once (not K dicts of every indicator)
-            status_by_target[target.id] = status_codes(proj.year_end[target.id], target.value, tolerance)
+    year_end = project_many(plan, [(s.levers, s.baseline) for s in scenarios]).year_end
+    matrix = status_matrix(plan, year_end, tolerance)  # each target's K year-end values at once
     participants = tuple(
         Participant(
             id=r.id,
@@ -155,20 +145,12 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
             group=r.group,
             levers=dict(s.levers),
             baseline=dict(s.baseline),
-            statuses={tid: STATUSES[int(codes[i])] for tid, codes in status_by_target.items()},
+            statuses=matrix.scenario(i),
             updated_at=r.updated_at,
         )
         for i, (r, s) in enumerate(zip(rows, scenarios, strict=True))
     )
-    targets = tuple(
-        TargetCount(
-            target.id,
-            reached=int(np.sum(status_by_target.get(target.id, np.array([])) == 0)),
-            close=int(np.sum(status_by_target.get(target.id, np.array([])) == 1)),
-            missed=int(np.sum(status_by_target.get(target.id, np.array([])) == 2)),
-        )
-        for target in plan.targets
-    )
+    targets = tuple(TargetCount(tid, **counts) for tid, counts in matrix.per_target().items())
     spreads = []
     for lv in plan.levers:
         values = tuple(p.levers[lv.id] if not lv.is_number else float(p.levers[lv.id]) for p in participants)

@@ -8,13 +8,14 @@ carries. Widgets never own the scenario (see ui/widgets.py); cached model calls 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from model.engine import DEFAULT_TOLERANCE, statuses
+from model.plan import Plan
 from model.text import DEFAULT_LANG
 from ui.cached import BaselineItems, LeverItems, get_plan, items
 from ui.keys import Keys
@@ -180,3 +181,17 @@ def matching_preset() -> str | None:
 def statuses_of(year_end_values: Mapping[str, float]) -> dict[str, str]:
     """reached / close / missed of every target, with the session's tolerance."""
     return dict(statuses(get_plan(), year_end_values, tolerance()))
+
+
+def make_current(
+    scenario_levers: Mapping[str, Any],
+    baseline: Mapping[str, float],
+    *,
+    session: MutableMapping[str, Any] | None = None,
+    plan: Plan | None = None,
+) -> None:
+    """Make a scenario the current one: its levers over the plan's defaults and its baseline overrides,
+    nothing kept of the scenario before. ``session``: st.session_state unless given (the upload handler's)."""
+    ss = st.session_state if session is None else session
+    ss[Keys.LEVERS] = dict((plan or get_plan()).defaults()) | dict(scenario_levers)
+    ss[Keys.BASELINE] = dict(baseline)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from model.engine import scorecard
+from model.engine import scorecard, status_counts
 from model.plan import Observation
 from model.text import number, percent, signed, tr
 from ui import cached, state
@@ -187,7 +187,7 @@ def _scorecard_view(
         marked = was != r["status"]
         strong.append({tr(language, "table.status"): marked, tr(language, "table.change"): marked})
     statuses = [card[target.id]["status"] for target in plan.targets]
-    counts = {s: statuses.count(s) for s in ("reached", "close", "missed")}
+    counts = status_counts(statuses)
     numbers = [
         tr(language, key) for key in ("table.projected", "table.change", "table.target", "table.percent", "table.gap")
     ]
@@ -245,10 +245,6 @@ def previous_scenario() -> tuple[LeverItems, BaselineItems] | None:
 def default_scenario() -> tuple[LeverItems, BaselineItems]:
     """The plan's default scenario: every lever at its default, the plan's baseline."""
     return cached.items(cached.get_plan().defaults()), ()
-
-
-def status_counts(year_end: Mapping[str, float]) -> Mapping[str, int]:
-    return scorecard_view(year_end).counts
 
 
 def headline(year_end: Mapping[str, float]) -> str:

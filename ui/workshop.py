@@ -11,28 +11,28 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from model.engine import project
+from model.engine import project_many
 from model.scenario import LoadedScenario, Scenario, from_json, to_json
 from store import Board, BoardError, Entry, Limits, UnavailableError, board_pin, new_owner_token, normalize_room
 from ui import cached, state
-from ui.i18n import t
+from ui.i18n import indicator_value, t
 from ui.keys import Keys
-from ui.tables import scorecard_view
+from ui.tables import markdown_table, scorecard_view
 
 # While a participant's page is open, the live row is refreshed this often even without a move, so it
 # stays fresh; a closed tab stops refreshing and its row drops out after Limits.live_idle_seconds.
 LIVE_HEARTBEAT = dt.timedelta(seconds=30)
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _secret(name: str) -> str | None:
@@ -220,8 +220,7 @@ def load_entry(entry: Entry) -> LoadedScenario:
 
 def apply_entry(entry: Entry) -> LoadedScenario:
     loaded = load_entry(entry)
-    state.set_levers(loaded.scenario.levers, replace=True)
-    state.set_baseline(loaded.scenario.baseline)
+    state.make_current(loaded.scenario.levers, loaded.scenario.baseline)
     return loaded
 
 
@@ -233,18 +232,67 @@ class EntryResult:
 
 def project_entries(entries: Sequence[Entry]) -> list[EntryResult]:
     """Year-end values of several saved scenarios in one vectorized projection (baselines may differ)."""
-    if not entries:
-        return []
-    plan = cached.get_plan()
     scenarios = [load_entry(e).scenario for e in entries]
-    lever_arrays: dict[str, Any] = {}
-    for lv in plan.levers:
-        values = [s.levers[lv.id] for s in scenarios]
-        lever_arrays[lv.id] = np.array(values, dtype=object if not lv.is_number else float)
-    base = plan.baseline_values()
-    baseline_arrays = {b: np.array([s.baseline.get(b, base[b]) for s in scenarios], dtype=float) for b in base}
-    proj = project(plan, lever_arrays, baseline_arrays)
+    proj = project_many(cached.get_plan(), [(s.levers, s.baseline) for s in scenarios])
     return [EntryResult(e, proj.year_end_dict(i)) for i, e in enumerate(entries)]
+
+
+def session_memo(slot: str, key: tuple[object, ...], build: Callable[[], T], *, reuse: bool = True) -> T:
+    """``build()``, kept in this session under ``slot`` with ``key`` and built again only when the key changed
+    (``reuse`` False: never taken from the memo). The Workshop page reruns on every lever move of its
+    participant; the room is read, projected and drawn again only when it changed (its change time is in
+    the key, with the language and tolerance where the text depends on them)."""
+    memo = st.session_state.get(slot)
+    if reuse and memo is not None and memo[0] == key:
+        return memo[1]
+    value = build()
+    st.session_state[slot] = (key, value)
+    return value
+
+
+def entry_label(entry: Entry) -> str:
+    """A saved scenario in a picker: "name — group" (the name alone without a group)."""
+    return f"{entry.name} — {entry.group}" if entry.group else entry.name
+
+
+def list_table(results: Sequence[EntryResult], tz: dt.tzinfo) -> str:
+    """The room's saved scenarios as a Markdown table: name, group, targets reached, coops, time, mine."""
+    total = len(cached.get_plan().targets)
+    rows = []
+    for r in results:
+        counts = scorecard_view(r.year_end).counts
+        rows.append(
+            {
+                t("workshop.col_name"): r.entry.name,  # user text: escaped by markdown_table, never markup
+                t("workshop.col_group"): r.entry.group,
+                t("workshop.col_reached"): t(
+                    "workshop.reached_cell", reached=counts["reached"], total=total, close=counts["close"]
+                ),
+                t("workshop.col_coops"): indicator_value("coops", r.year_end["coops"]),
+                t("workshop.col_time"): r.entry.created_at.astimezone(tz).strftime("%H:%M %d/%m"),
+                t("workshop.col_mine"): "✓" if r.entry.owned_by(owner_token()) else "",
+            }
+        )
+    return markdown_table(rows, right=[t("workshop.col_coops")])
+
+
+def compare_table(picked: Sequence[EntryResult]) -> str:
+    """Saved scenarios side by side as a Markdown table: 17 rows, the target beside each indicator."""
+    plan, lang = cached.get_plan(), state.lang()
+    names = [r.entry.name for r in picked]
+    views = [scorecard_view(r.year_end) for r in picked]
+    status_column = t("table.status")
+    rows = []
+    for i, target in enumerate(plan.targets):
+        row = {
+            t("table.indicator"): target.label(lang),
+            t("table.target"): indicator_value(target.id, target.value),
+        }
+        for r, view, name in zip(picked, views, names, strict=True):
+            column = name if names.count(name) == 1 else f"{name} (#{r.entry.id})"
+            row[column] = f"{indicator_value(target.id, r.year_end[target.id])} {view.rows[i][status_column]}"
+        rows.append(row)
+    return markdown_table(rows, right=[c for c in rows[0] if c != t("table.indicator")])
 
 
 def add_room_to_compare(session: Any) -> int:
