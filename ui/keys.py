@@ -71,9 +71,9 @@ class Keys:
     PIN = "workshop_pin"  # the facilitator PIN box (emptied after each try)
     PIN_NOTICE = "workshop_pin_notice"  # why the PIN did not work, shown once
     CLEAR_CONFIRM = "workshop_clear_confirm"  # the facilitator's "really clear the room" box
-    LIST_CACHE = "workshop_list_cache"  # (room, changed_at, entries, results): read and project only on a change
-    TABLES_CACHE = "workshop_tables"  # name → (what it was built for, Markdown)
-    ROOM_CACHE = "workshop_room_info"  # (room, change time, Room)
+    LIST_CACHE = "workshop_list_cache"  # ((room, change time), (entries, results)): see workshop.session_memo
+    TABLES_CACHE = "workshop_tables"  # + "_" + a table's name: ((what it was built for), Markdown)
+    ROOM_CACHE = "workshop_room_info"  # ((room, change time), Room)
     WORKSHOP_SEEN = "workshop_seen"  # the room's change time when this tab last drew its list
     WORKSHOP_JUST_DRAWN = "workshop_just_drawn"  # set by a full run right before it starts the watcher
     COMPARE_PICK = "workshop_compare"  # the room's comparison picker
