@@ -12,9 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from model.engine import DEFAULT_TOLERANCE, MONTHS, project, status_codes, statuses
+from model.engine import MONTHS, project, status_codes, statuses
 from model.plan import INDICATOR_IDS, Lever, Plan
-from model.settings import DEFAULT_DRAWS, DEFAULT_SEED
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TOLERANCE
 
 LeverValues = Mapping[str, float | str]
 Baseline = Mapping[str, float] | None

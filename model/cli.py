@@ -27,11 +27,18 @@ from typing import Any
 import pandas as pd
 
 from model.analysis import GoalSeekResult, goal_seek, monte_carlo, sensitivity
-from model.engine import DEFAULT_TOLERANCE, project, scorecard, status_counts
+from model.engine import project, scorecard, status_counts
 from model.plan import DEFAULT_PLAN_PATH, Lever, Plan, PlanError, Target, load_plan
 from model.problems import english
 from model.scenario import Scenario, ScenarioError, from_json, validate
-from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_TOLERANCE, MIN_DRAWS
+from model.settings import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    DEFAULT_TOLERANCE_PERCENT,
+    MAX_DRAWS,
+    MAX_TOLERANCE,
+    MIN_DRAWS,
+)
 from model.text import DEFAULT_LANG, LANGS, number, percent, tr
 
 PROG = "python -m model"
@@ -121,8 +128,8 @@ def _common_options() -> argparse.ArgumentParser:
         "--tolerance",
         metavar="PCT",
         type=_percent_arg,
-        default=DEFAULT_TOLERANCE * 100,
-        help=f"how far below a target still counts as 'close', in percent (default: {DEFAULT_TOLERANCE * 100:g})",
+        default=DEFAULT_TOLERANCE_PERCENT,
+        help=f"how far below a target still counts as 'close', in percent (default: {DEFAULT_TOLERANCE_PERCENT:g})",
     )
     group.add_argument(
         "--lang",

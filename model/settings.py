@@ -8,6 +8,7 @@ Uncertainty page, a link and the CLI (50,000 draws keep a run's paths near 90 MB
 from __future__ import annotations
 
 DEFAULT_TOLERANCE = 0.05  # 5 %: the "khoảng" (about) slack for "close"
+DEFAULT_TOLERANCE_PERCENT = round(DEFAULT_TOLERANCE * 100, 10)  # the same as people, links and the CLI give it
 TOLERANCE_STEP = 0.5  # percentage points: the setting's grid (sidebar, links)
 MAX_TOLERANCE = 50.0  # percent: the largest tolerance anyone can set (sidebar, links, CLI)
 TOLERANCE_OPTIONS: tuple[float, ...] = tuple(

@@ -48,9 +48,10 @@ def strings(lang: str) -> Mapping[str, str]:
 
 
 def tr(lang: str, key: str, **values: Any) -> str:
-    """The text for key in lang, with {placeholders} filled. A missing key raises KeyError."""
-    text = strings(lang)[key]
-    return text.format(**values) if values else text
+    """The text for key in lang, with {placeholders} filled. A missing key raises KeyError.
+
+    Always formatted, also without values, so ``{{`` in the strings files is a literal brace everywhere."""
+    return strings(lang)[key].format(**values)
 
 
 def number(value: float, lang: str, decimals: int = 0, *, trim: bool = False) -> str:

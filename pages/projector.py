@@ -11,11 +11,12 @@ import datetime as dt
 
 import streamlit as st
 
+from model.settings import DEFAULT_SEED
 from store import BoardError, UnavailableError
 from ui import cached, projector, state, workshop
 from ui.i18n import md_escape, t
 from ui.keys import Keys
-from ui.links import DEFAULT_SEED, build_params, share_url
+from ui.links import build_params, share_url
 from ui.tables import markdown_table
 
 state.require_app()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.settings import MAX_DRAWS, MAX_SEED, MIN_DRAWS
 from ui import cached, state, widgets
 from ui import uncertainty as mc
 from ui.i18n import heading, num, t
@@ -30,8 +31,8 @@ with col_draws:
     widgets.synced(
         st.number_input,
         t("uncertainty.draws"),
-        min_value=mc.MIN_DRAWS,
-        max_value=mc.MAX_DRAWS,
+        min_value=MIN_DRAWS,
+        max_value=MAX_DRAWS,
         step=mc.DRAWS_STEP,
         help=t("uncertainty.draws_help"),
         store=Keys.DRAWS,
@@ -44,7 +45,7 @@ with col_seed:
         st.number_input,
         t("uncertainty.seed"),
         min_value=0,
-        max_value=mc.MAX_SEED,
+        max_value=MAX_SEED,
         step=1,
         help=t("uncertainty.seed_help"),
         store=Keys.SEED,

@@ -344,6 +344,13 @@ class Room:
     expires_at: datetime | None  # UTC; None when kept
 
 
+def _owned(owner_token: str | None, owner_digest: str) -> bool:
+    """Whether a tab's token is the one whose digest a row keeps (a malformed token owns nothing)."""
+    if not isinstance(owner_token, str) or not _TOKEN_RE.fullmatch(owner_token):
+        return False
+    return _same(_token_digest(owner_token), owner_digest)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One saved scenario on the board. ``scenario_json`` is the file text as saved (model.scenario.from_json reads it)."""
@@ -360,9 +367,7 @@ class Entry:
 
     def owned_by(self, owner_token: str | None) -> bool:
         """Whether this tab's token saved the entry (then it may delete it)."""
-        if not isinstance(owner_token, str) or not _TOKEN_RE.fullmatch(owner_token):
-            return False
-        return _same(_token_digest(owner_token), self.owner_digest)
+        return _owned(owner_token, self.owner_digest)
 
 
 @dataclass(frozen=True)
@@ -383,9 +388,7 @@ class LiveEntry:
 
     def owned_by(self, owner_token: str | None) -> bool:
         """Whether this tab's token shared the scenario."""
-        if not isinstance(owner_token, str) or not _TOKEN_RE.fullmatch(owner_token):
-            return False
-        return _same(_token_digest(owner_token), self.owner_digest)
+        return _owned(owner_token, self.owner_digest)
 
 
 def _utc(value: datetime) -> datetime:

@@ -102,7 +102,7 @@ def read_number(text: str, lang: str, *, decimals: int) -> Reading | None:
 
 
 def _set_lever(lever_id: str, value: float) -> None:
-    st.session_state[Keys.LEVERS] = {**state.levers(), lever_id: float(value)}
+    state.set_levers({lever_id: float(value)})
 
 
 def _remember(key: str, lever_id: str, **note: object) -> None:

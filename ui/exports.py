@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from model.engine import STATUSES, project, scorecard, status_codes
+from model.engine import STATUSES, project, scorecard, status_matrix
 from model.plan import Observation, Plan
 from model.problems import Problem
 from model.scenario import Scenario, ScenarioError, from_json, to_json, validate
@@ -237,10 +237,11 @@ def compare_section(
     columns = [_header(lang, "indicator"), _header(lang, "unit"), _header(lang, "target")]
     for name in names:
         columns += [name, f"{name}: {status}"]
+    statuses = status_matrix(plan, year_end, tol)
     rows = []
     for target in plan.targets:
         values = [float(v) for v in year_end[target.id]]
-        codes = status_codes(values, target.value, tol)
+        codes = statuses.of(target.id)
         cells: list[Cell] = [target.label(lang), target.unit(lang), num(target.value, target.decimals)]
         for value, code in zip(values, codes, strict=True):
             cells += [num(value, target.decimals), tr(lang, f"status.{STATUSES[int(code)]}")]

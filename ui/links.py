@@ -28,7 +28,7 @@ from model.scenario import validate
 from model.settings import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
-    DEFAULT_TOLERANCE,
+    DEFAULT_TOLERANCE_PERCENT,
     MAX_DRAWS,
     MAX_SEED,
     MAX_TOLERANCE,
@@ -126,7 +126,7 @@ def build_params(
         params[PARAM_SEED] = str(int(seed))
     if draws != DEFAULT_DRAWS:
         params[PARAM_DRAWS] = str(int(draws))
-    if not math.isclose(tolerance, DEFAULT_TOLERANCE * 100):
+    if not math.isclose(tolerance, DEFAULT_TOLERANCE_PERCENT):
         params[PARAM_TOLERANCE] = _fmt(tolerance)
     if room:
         params[PARAM_ROOM] = room

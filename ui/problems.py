@@ -24,15 +24,21 @@ def quoted(text: str, lang: str) -> str:
     return f"«{text}»" if lang == "vi" else f"“{text}”"
 
 
+def _finite(text: str) -> float | None:
+    """The finite number a problem's text holds (its given or used value), None when it holds none."""
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
 def _num_text(text: str | None, lang: str) -> str:
     """A number given as text, in the locale's format (kept as it was when it is not a number)."""
     if text is None:
         return ""
-    try:
-        x = float(text)
-    except ValueError:
-        return text
-    if not math.isfinite(x):
+    x = _finite(text)
+    if x is None:
         return text
     decimals = 0 if x.is_integer() else min(len(f"{x:g}".split(".")[-1]), 4)
     return number(x, lang, decimals)
@@ -41,11 +47,8 @@ def _num_text(text: str | None, lang: str) -> str:
 def _typed_text(text: str, lang: str) -> str:
     """A number as typed, in the locale's format with all its decimals (815,5; 0,00001); as given when
     it has more than 9 decimals (1e-300) or is not a plain number. Never rounded: it says what was refused."""
-    try:
-        x = float(text)
-    except ValueError:
-        return text
-    if not math.isfinite(x) or round(x, 9) != x:
+    x = _finite(text)
+    if x is None or round(x, 9) != x:
         return text
     decimals = len(f"{x:.9f}".rstrip("0").partition(".")[2])
     return number(x, lang, decimals)
@@ -167,11 +170,8 @@ def _link_what(problem: Problem, lang: str, plan: Plan) -> str:
 
 def _link_used(key: str, used: str, lang: str, plan: Plan) -> str:
     """A value the link repair used, in the locale's format when it is a number (2,5 not 2.5)."""
-    try:
-        value = float(used)
-    except ValueError:
-        return used
-    if not math.isfinite(value):
+    value = _finite(used)
+    if value is None:
         return used
     numeric = {lv.id: lv for lv in plan.numeric_levers}
     if key in numeric:

@@ -14,12 +14,13 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from model.engine import DEFAULT_TOLERANCE, statuses
+from model.engine import statuses
 from model.plan import Plan
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TOLERANCE_PERCENT
 from model.text import DEFAULT_LANG
 from ui.cached import BaselineItems, LeverItems, get_plan, items
 from ui.keys import Keys
-from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, LinkState, build_params, parse_params
+from ui.links import LinkState, build_params, parse_params
 
 
 def init_state() -> None:
@@ -33,7 +34,7 @@ def init_state() -> None:
     if Keys.LANG not in ss:
         ss[Keys.LANG] = DEFAULT_LANG
     if Keys.TOLERANCE not in ss:
-        ss[Keys.TOLERANCE] = DEFAULT_TOLERANCE * 100
+        ss[Keys.TOLERANCE] = DEFAULT_TOLERANCE_PERCENT
     if Keys.SEED not in ss:
         ss[Keys.SEED] = DEFAULT_SEED
 
@@ -136,7 +137,7 @@ def baseline_overrides() -> dict[str, float]:
 
 def tolerance_percent() -> float:
     """Tolerance for "close" in percent (as the slider and the link show it)."""
-    return float(st.session_state.get(Keys.TOLERANCE, DEFAULT_TOLERANCE * 100))
+    return float(st.session_state.get(Keys.TOLERANCE, DEFAULT_TOLERANCE_PERCENT))
 
 
 def tolerance() -> float:
@@ -160,7 +161,7 @@ def reset() -> None:
     """Back to the defaults: levers, baseline, tolerance."""
     set_levers({}, replace=True)
     set_baseline({})
-    st.session_state[Keys.TOLERANCE] = DEFAULT_TOLERANCE * 100
+    st.session_state[Keys.TOLERANCE] = DEFAULT_TOLERANCE_PERCENT
 
 
 def scenario_key() -> tuple[LeverItems, BaselineItems]:

@@ -24,12 +24,12 @@ import streamlit as st
 from model.analysis import MonteCarloResult, triangle_ends
 from model.engine import STATUSES, project, status_codes
 from model.plan import Lever, Plan, Target
+from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 from model.text import number, percent, tr
 from ui import cached, widgets
 from ui.charts import BAND, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.i18n import STATUS_ICONS
 from ui.keys import Keys
-from ui.links import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 from ui.scenario_charts import date_texts, month_axis, month_dates
 
 DRAWS_STEP = 500

@@ -46,11 +46,9 @@ def row(table: pd.DataFrame, first_col: str, label: str) -> pd.Series:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_smoke(lang: str) -> None:
+def test_default_columns_and_one_chart(lang: str) -> None:
+    """The page itself (runs, title) is checked by test_smoke for every page."""
     at = make_app("compare", lang=lang)
-    assert not at.exception
-    title = {"vi": "So sánh các kịch bản", "en": "Compare scenarios"}[lang]
-    assert at.title[0].value == title
     # Default: current + recent trends + strong support, one column each.
     names = {
         "vi": ["Kịch bản hiện tại", "Xu hướng gần đây", "Hỗ trợ mạnh"],

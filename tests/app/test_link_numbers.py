@@ -13,7 +13,8 @@ from apptools import APP, plain
 from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
-from ui.links import DEFAULT_DRAWS, LinkState, is_link_number, parse_params
+from model.settings import DEFAULT_DRAWS
+from ui.links import LinkState, is_link_number, parse_params
 
 PLAN = load_plan()
 

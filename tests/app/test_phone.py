@@ -11,8 +11,9 @@ from apptools import make_app, markdown_tables, plain
 from babel.numbers import parse_decimal
 from streamlit.testing.v1 import AppTest
 
-from model.engine import DEFAULT_TOLERANCE, project, statuses
+from model.engine import project, statuses
 from model.plan import load_plan
+from model.settings import DEFAULT_TOLERANCE
 from model.text import LOCALES, number, tr
 from ui import compare, phone
 from ui.keys import Keys

@@ -258,7 +258,7 @@ def test_load_updates_the_sidebar_and_the_link() -> None:
     new_room(at)
     at.select_slider(key="sidebar_new_coops").set_value(100).run()
     save(at, "100 HTX")
-    click(at, "Đặt lại mặc định")
+    at.button(key="sidebar_reset").click().run()
     assert "new_coops" not in at.query_params
     click(at, "Mở kịch bản này")
     assert at.select_slider(key="sidebar_new_coops").value == 100

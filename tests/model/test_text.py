@@ -56,3 +56,10 @@ def test_number_formats_any_float() -> None:
     """Regression: Babel raised decimal.InvalidOperation from about 1e26 on (28-digit default precision)."""
     assert number(1e28, "en") == "10,000,000,000,000,000,000,000,000,000"
     assert number(1e308, "vi", 1).endswith(",0")
+
+
+def test_doubled_braces_are_one_literal_brace_with_or_without_values() -> None:
+    # Regression: without values the text was returned unformatted, so a file that is not a JSON object
+    # was described as "({{ … }})" in both languages.
+    assert tr("en", "problem.not_object") == "The file must hold a JSON object ({ … })."
+    assert tr("vi", "problem.not_object") == "Tệp phải chứa một đối tượng JSON (dạng { … })."
