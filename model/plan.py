@@ -98,6 +98,11 @@ class PlanError(ValueError):
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def _in(self, name: str, lang: str) -> Any:
+        """The field ``name_vi`` in Vietnamese, ``name_en`` in any other language (the one rule for every
+        bilingual field of the plan and observations files)."""
+        return getattr(self, f"{name}_vi" if lang == "vi" else f"{name}_en")
+
 
 class Target(_Row):
     id: str
@@ -126,10 +131,10 @@ class Target(_Row):
         return v
 
     def label(self, lang: str) -> str:
-        return self.label_vi if lang == "vi" else self.label_en
+        return self._in("label", lang)
 
     def unit(self, lang: str) -> str:
-        return self.unit_vi if lang == "vi" else self.unit_en
+        return self._in("unit", lang)
 
 
 class BaselineItem(_Row):
@@ -151,7 +156,7 @@ class BaselineItem(_Row):
         return v
 
     def note(self, lang: str) -> str:
-        return self.note_vi if lang == "vi" else self.note_en
+        return self._in("note", lang)
 
 
 class Lever(_Row):
@@ -180,19 +185,19 @@ class Lever(_Row):
     context_en: str = ""
 
     def label(self, lang: str) -> str:
-        return self.label_vi if lang == "vi" else self.label_en
+        return self._in("label", lang)
 
     def unit(self, lang: str) -> str:
-        return self.unit_vi if lang == "vi" else self.unit_en
+        return self._in("unit", lang)
 
     def help(self, lang: str) -> str:
-        return self.help_vi if lang == "vi" else self.help_en
+        return self._in("help", lang)
 
     def context(self, lang: str) -> str:
-        return self.context_vi if lang == "vi" else self.context_en
+        return self._in("context", lang)
 
     def choice_label(self, choice: str, lang: str) -> str:
-        labels = self.choice_labels_vi if lang == "vi" else self.choice_labels_en
+        labels = self._in("choice_labels", lang)
         return labels[self.choices.index(choice)] if choice in self.choices else choice
 
     @property
@@ -229,7 +234,7 @@ class Group(_Row):
     label_en: str
 
     def label(self, lang: str) -> str:
-        return self.label_vi if lang == "vi" else self.label_en
+        return self._in("label", lang)
 
 
 class Preset(_Row):
@@ -241,10 +246,10 @@ class Preset(_Row):
     levers: dict[str, float | str] = {}
 
     def label(self, lang: str) -> str:
-        return self.label_vi if lang == "vi" else self.label_en
+        return self._in("label", lang)
 
     def description(self, lang: str) -> str:
-        return self.description_vi if lang == "vi" else self.description_en
+        return self._in("description", lang)
 
 
 class PlanMeta(_Row):
@@ -288,7 +293,7 @@ class Plan:
         return self.meta.version
 
     def title(self, lang: str) -> str:
-        return self.meta.title_vi if lang == "vi" else self.meta.title_en
+        return str(self.meta._in("title", lang))
 
     def lever(self, lever_id: str) -> Lever:
         return self._lever_index[lever_id]
@@ -590,13 +595,13 @@ class Observation(_Row):
     source: str
 
     def date_label(self, lang: str) -> str:
-        return self.date_label_vi if lang == "vi" else self.date_label_en
+        return self._in("date_label", lang)
 
     def scope(self, lang: str) -> str:
-        return self.scope_vi if lang == "vi" else self.scope_en
+        return self._in("scope", lang)
 
     def note(self, lang: str) -> str:
-        return self.note_vi if lang == "vi" else self.note_en
+        return self._in("note", lang)
 
 
 def load_observations(path: str | Path | None = None) -> tuple[Observation, ...]:
