@@ -92,7 +92,9 @@ pages = [
     st.Page("pages/projector.py", title=t("nav.projector"), icon=":material/co_present:", url_path="projector"),
 ]
 pages.append(chrome.overview_alias(pages[0]))  # /overview opens the Overview (served at the root)
-page = st.navigation(pages, position="sidebar")
+unknown = chrome.unknown_page_alias(pages)  # a mistyped address opens the Overview, said in the session's language
+page = st.navigation([*pages, unknown] if unknown else pages, position="sidebar")
+chrome.say_page_not_found()
 if page.url_path != "projector":  # the projector's tab shows the room; it is not a participant
     # A participant's moves flow into their workshop room (widget callbacks ran before this run began).
     workshop.share_live()

@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit.runtime.pages_manager import PagesManager
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -54,4 +55,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Streamlit's legacy pages/ mode (see ui/state.py, "the legacy pages/ mode") is a class flag that the first
+# session of a server decides and app.py's st.navigation switches off. Switched off here, at server start,
+# before any session exists: the first session after a start then runs app.py with st.navigation from its
+# very first run, like every later session (no English "Page not found" dialog for /overview or a mistyped
+# address; no widgets made under other ids in that run). ui/state.py's workaround stays for `streamlit
+# run app.py` and AppTest, which do not load this file.
+PagesManager.uses_pages_directory = False
 app = st.App(APP_SCRIPT, middleware=[Middleware(SecurityHeaders)])

@@ -1,5 +1,7 @@
 """Streamlit's own texts (file uploader, "Press Enter to apply", the running "Stop" button, "No results",
-"Skip to main content") in the session's language, and /overview as an address of the Overview.
+"Skip to main content") in the session's language, /overview as an address of the Overview, and an address
+that is no page opening the Overview with a note in the session's language (not Streamlit's English
+"Page not found" dialog).
 
 Streamlit has no way to translate its built-in texts (its issues #1353 and #13500), so the texts are
 replaced with CSS: the original text is shrunk to nothing and the translation (data/strings, section
@@ -12,11 +14,15 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from model.text import tr
 from ui import state
+from ui.i18n import md_escape
+from ui.keys import Keys
 
 CHROME_KEY = "chrome_style"  # the container of the style element: class st-key-chrome_style
 
@@ -78,3 +84,38 @@ def overview_alias(overview: st.Page) -> st.Page:
         st.switch_page(overview, query_params=st.query_params.to_dict())
 
     return st.Page(to_overview, title=overview.title, url_path="overview", visibility="hidden")
+
+
+# What a page address can be taken as (a mistyped or old link: /tong-quan, /overveiw, /Scenario).
+_PAGE_NAME = re.compile(r"[A-Za-z0-9_.~%-]{1,80}")
+
+
+def unknown_page_alias(pages: list[st.Page]) -> st.Page | None:
+    """For an address that is none of ``pages`` (a mistyped or old link), a hidden page at that address that
+    opens the default page, keeping the link's query, with a note in the session's language; None otherwise.
+
+    Streamlit would open the default page too, but under an English "Page not found" dialog that names
+    the app's pages/ directory. The address is what the browser asked for in this run (the first run of a
+    session opened at that address, before the browser knows any page's id)."""
+    ctx = get_script_run_ctx()
+    name = ctx.pages_manager.intended_page_name if ctx is not None else None
+    if not name or ctx is None or ctx.pages_manager.intended_page_script_hash:
+        return None
+    # A page's own address (also the default page's, "home", served at the root) is never aliased: an alias
+    # with the same url_path would have the same page id and the two would switch to each other forever.
+    if name in {p._url_path for p in pages} | {p.url_path for p in pages} or not _PAGE_NAME.fullmatch(name):
+        return None
+    default = next(p for p in pages if p._default)
+
+    def to_default() -> None:
+        st.session_state[Keys.PAGE_NOT_FOUND] = name
+        st.switch_page(default, query_params=st.query_params.to_dict())
+
+    return st.Page(to_default, title=default.title, url_path=name, visibility="hidden")
+
+
+def say_page_not_found() -> None:
+    """The note for an address that was no page (see `unknown_page_alias`), once, on the page opened instead."""
+    name = st.session_state.pop(Keys.PAGE_NOT_FOUND, None)
+    if name:
+        st.toast(tr(state.lang(), "chrome.page_not_found", page=md_escape(name)), icon="ℹ️")

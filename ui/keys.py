@@ -22,6 +22,7 @@ class Keys:
     ROOM = "workshop_room"  # the workshop room joined (a code), or None
     LINK_LOADED = "link_loaded"  # the URL was read into the scenario (a session's first run)
     LINK_REPORT = "link_report"  # what the link said and what was wrong with it, until dismissed
+    PAGE_NOT_FOUND = "page_not_found"  # an address that was no page, said once on the page opened instead
 
     # ---- widgets (ui/widgets.py)
     PUSHED = "widgets_pushed"  # widget key → what the browser showed before the app set a new value

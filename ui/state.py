@@ -46,7 +46,8 @@ def init_state() -> None:
 # than in every later run, so on the first interaction they are all re-created (the slider loses focus, a
 # widget's value falls back to its default); and the first request to a deep link such as ``/scenario``
 # runs ``pages/scenario.py`` directly, without app.py. Switching the mode off and rerunning before any
-# widget exists avoids all of that. Only these two functions touch it.
+# widget exists avoids all of that. Only these two functions touch it here; the served app
+# (deploy/asgi.py) also switches the mode off at server start, so there the first session never sees it.
 
 
 def _leave_legacy_mode() -> None:

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from model.text import tr
+from tests.e2e.appserver import start_app, stop
 
 PAGES = ("", "scenario", "compare", "uncertainty", "what_it_takes", "data_sources", "workshop", "projector")
 WIDE = {"width": 1400, "height": 1000}
@@ -115,6 +116,37 @@ def test_overview_address_opens_the_overview(page: Page, app_url: str) -> None:
     assert english_in(visible_text(page)) == []
     expect(page.locator('[role="dialog"]')).to_have_count(0)
     expect(page).to_have_url(re.compile(r"new_coops=60"))
+
+
+def test_a_mistyped_address_opens_the_overview_and_says_so_on_a_fresh_server(browser: Browser, tmp_path: Path) -> None:
+    """An address that is no page (a mistyped or old link) used to open the Overview under Streamlit's English
+    "Page not found" dialog. It opens the Overview with the link's scenario and a note in the session's
+    language, also for the first session of a freshly started server (Streamlit's legacy pages/ mode,
+    switched off at server start by deploy/asgi.py, sent the dialog before app.py ran)."""
+    proc, url = start_app(tmp_path)
+    try:
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.goto(f"{url}/tong-quan?new_coops=60")  # the first session of this server
+        settle(page)
+        expect(page.locator(TITLE)).to_have_text(tr("vi", "overview.title"))
+        expect(page.locator('[data-testid="stToast"]')).to_contain_text("Không có trang «tong-quan»")
+        page.screenshot(path=str(tmp_path / "mistyped-vi-390.png"))
+        expect(page.locator('[role="dialog"]')).to_have_count(0)
+        assert english_in(visible_text(page)) == []
+        expect(page).to_have_url(re.compile(r"new_coops=60"))
+        context.close()
+        context = browser.new_context(viewport=WIDE)
+        page = context.new_page()
+        page.goto(f"{url}/nope?lang=en&new_coops=61")
+        settle(page)
+        expect(page.locator(TITLE)).to_have_text(tr("en", "overview.title"))
+        expect(page.locator('[data-testid="stToast"]')).to_contain_text("There is no page “nope”")
+        expect(page.locator('[role="dialog"]')).to_have_count(0)
+        expect(page).to_have_url(re.compile(r"new_coops=61"))
+        context.close()
+    finally:
+        stop(proc)
 
 
 def test_running_and_empty_drop_down_in_vietnamese(page: Page, app_url: str) -> None:
