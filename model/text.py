@@ -50,8 +50,10 @@ def strings(lang: str) -> Mapping[str, str]:
 def tr(lang: str, key: str, **values: Any) -> str:
     """The text for key in lang, with {placeholders} filled. A missing key raises KeyError.
 
-    Always formatted, also without values, so ``{{`` in the strings files is a literal brace everywhere."""
-    return strings(lang)[key].format(**values)
+    Only a text given values is formatted: one without placeholders is returned as written, braces and all
+    (the equations on Data & sources are LaTeX: ``\\frac{1}{12}``), so it must not double them."""
+    text = strings(lang)[key]
+    return text.format(**values) if values else text
 
 
 def number(value: float, lang: str, decimals: int = 0, *, trim: bool = False) -> str:

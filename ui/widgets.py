@@ -27,18 +27,28 @@ from ui.keys import Keys
 def synced(
     widget: Callable[..., Any],
     *args: Any,
-    store: str,
     key: str,
     value: Any,
+    store: str | None = None,
     stored: Callable[[Any], Any] = lambda value: value,
+    save: Callable[[Any], None] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Draw ``widget(*args, key=key, **kwargs)`` showing ``value``; a change is stored under ``store``
-    (as ``stored(widget value)``), where it lives whether or not the widget is drawn."""
-    st.session_state[key] = value
+    """Draw ``widget(*args, key=key, **kwargs)`` showing ``value`` — the one way a widget shows a value that
+    lives elsewhere (a setting, a choice, a lever): whether or not the widget is drawn, on any page.
+
+    A person's change is kept with ``save(widget value)``, or under ``store`` as ``stored(widget value)``.
+    The browser's echo of a value the app replaced is not a change (see `push`)."""
+    push(key, value)
 
     def _changed() -> None:
-        st.session_state[store] = stored(st.session_state[key])
+        if stale_echo(key):
+            return
+        new = st.session_state[key]
+        if save is not None:
+            save(new)
+        elif store is not None:
+            st.session_state[store] = stored(new)
 
     return widget(*args, key=key, on_change=_changed, **kwargs)
 
@@ -160,12 +170,9 @@ def stale_echo(key: str) -> bool:
     return key in pushed and st.session_state.get(key) == pushed[key]
 
 
-def _on_lever_change(lever_id: str, widget_key: str) -> None:
-    if stale_echo(widget_key):
-        return
-    value = st.session_state[widget_key]
+def _set_lever(lever_id: str, value: Any) -> None:
     lv = get_plan().lever(lever_id)
-    state.set_levers({lever_id: value if not lv.is_number else float(value)})
+    state.set_levers({lever_id: float(value) if lv.is_number else value})
 
 
 def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None = None) -> None:
@@ -179,32 +186,26 @@ def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None 
     key = Keys.lever_widget(page, lever_id)
     language = state.lang()
     current = state.levers()[lever_id]
+    save = functools.partial(_set_lever, lever_id)
     if not lv.is_number:
-        push(key, current)
-        st.radio(
+        synced(
+            st.radio,
             label,
             options=list(lv.choices),
             format_func=lambda c: lv.choice_label(c, language),
-            key=key,
             help=help_text,
             horizontal=True,
-            on_change=_on_lever_change,
-            args=(lever_id, key),
+            key=key,
+            value=current,
+            save=save,
         )
         return
     options = lever_options(lever_id)
     value = int(current) if is_integer_lever(lv) else float(current)
-    if value not in _option_labels(lever_id, language):
+    labels = _option_labels(lever_id, language)
+    if value not in labels:
         # A value off the grid (should not happen: inputs are validated); show the nearest.
         value = min(options, key=lambda x: abs(x - value))
-    push(key, value)
-    labels = _option_labels(lever_id, language)
-    st.select_slider(
-        label,
-        options=options,
-        format_func=labels.__getitem__,
-        key=key,
-        help=help_text,
-        on_change=_on_lever_change,
-        args=(lever_id, key),
+    synced(
+        st.select_slider, label, options=options, format_func=labels.__getitem__, help=help_text, key=key, value=value, save=save
     )

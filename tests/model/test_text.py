@@ -58,8 +58,8 @@ def test_number_formats_any_float() -> None:
     assert number(1e308, "vi", 1).endswith(",0")
 
 
-def test_doubled_braces_are_one_literal_brace_with_or_without_values() -> None:
-    # Regression: without values the text was returned unformatted, so a file that is not a JSON object
-    # was described as "({{ … }})" in both languages.
+def test_a_text_without_values_keeps_its_braces_as_written() -> None:
+    # Regression: the strings file doubled the braces of a text that is never formatted, so a file that is
+    # not a JSON object was described as "({{ … }})" in both languages.
     assert tr("en", "problem.not_object") == "The file must hold a JSON object ({ … })."
     assert tr("vi", "problem.not_object") == "Tệp phải chứa một đối tượng JSON (dạng { … })."
