@@ -223,15 +223,6 @@ def project(
     return Projection(paths=paths, year_end=year_end)
 
 
-def project_frame(
-    plan: Plan,
-    levers: Mapping[str, float | str] | None = None,
-    baseline: Mapping[str, float] | None = None,
-) -> pd.DataFrame:
-    """One scenario as a tidy DataFrame: month 0–12, one column per indicator id."""
-    return project(plan, levers, baseline).frame(0)
-
-
 def project_many(
     plan: Plan, scenarios: Sequence[tuple[Mapping[str, float | str], Mapping[str, float]]]
 ) -> Projection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from model.text import number, percent, signed, tr
+from model.text import number, tr
 from ui.cached import get_plan
 from ui.state import lang
 
@@ -17,14 +17,6 @@ def t(key: str, **values: Any) -> str:
 
 def num(value: float, decimals: int = 0) -> str:
     return number(value, lang(), decimals)
-
-
-def pct(fraction: float, decimals: int = 0) -> str:
-    return percent(fraction, lang(), decimals)
-
-
-def sgn(value: float, decimals: int = 0) -> str:
-    return signed(value, lang(), decimals)
 
 
 def indicator_value(indicator_id: str, value: float) -> str:
