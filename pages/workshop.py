@@ -142,13 +142,13 @@ if qr_box.open:
 
 
 # ------------------------------------------------------------------ live
-def _live_toggled() -> None:
-    workshop.set_room(room, live=bool(st.session_state[Keys.LIVE_TOGGLE]))
+def _live_toggled(on: bool) -> None:
+    workshop.set_room(room, live=bool(on))
 
 
-st.session_state[Keys.LIVE_TOGGLE] = workshop.live_on()
 with st.container(border=True):
-    st.toggle(t("workshop.live_toggle"), key=Keys.LIVE_TOGGLE, on_change=_live_toggled, help=t("workshop.live_help"))
+    label, help_text = t("workshop.live_toggle"), t("workshop.live_help")
+    widgets.synced(st.toggle, label, help=help_text, key=Keys.LIVE_TOGGLE, value=workshop.live_on(), save=_live_toggled)
     if workshop.live_on():
         col_who, col_team = st.columns(2)
         # Typed once: the name and group the projector shows beside this tab's live scenario. Kept under
@@ -348,17 +348,16 @@ def _try_pin() -> None:
     try:
         ok = workshop.try_pin(pin)
     except BoardError as err:
-        st.session_state[Keys.PIN_NOTICE] = workshop.error_text(err)
+        st.session_state[Keys.PIN_NOTICE] = ("error", workshop.error_text(err))
         return
-    if not ok:
-        st.session_state[Keys.PIN_NOTICE] = t("workshop.pin_wrong")
+    st.session_state[Keys.PIN_NOTICE] = ("success", t("workshop.pin_ok")) if ok else ("error", t("workshop.pin_wrong"))
 
 
 def _keep(keep: bool) -> None:
     try:
         board.keep_room(room, keep, pin=workshop.facilitator_pin(), owner_token=workshop.owner_token())
     except BoardError as err:
-        st.session_state[Keys.PIN_NOTICE] = workshop.error_text(err)
+        st.session_state[Keys.PIN_NOTICE] = ("error", workshop.error_text(err))
 
 
 def _clear() -> None:
@@ -399,4 +398,5 @@ with st.expander(t("workshop.facilitator_heading")):
             st.button(t("workshop.pin_submit"), on_click=_try_pin)
     pin_notice = st.session_state.pop(Keys.PIN_NOTICE, None)
     if pin_notice:
-        st.error(pin_notice)
+        kind, text = pin_notice
+        (st.success if kind == "success" else st.error)(text)

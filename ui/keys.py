@@ -70,7 +70,7 @@ class Keys:
     JOIN_CODE = "workshop_code"  # the code box
     JOIN_ERROR = "workshop_join_error"  # why joining failed, shown once
     PIN = "workshop_pin"  # the facilitator PIN box (emptied after each try)
-    PIN_NOTICE = "workshop_pin_notice"  # why the PIN did not work, shown once
+    PIN_NOTICE = "workshop_pin_notice"  # (kind, text): the PIN worked, or why it did not; shown once
     CLEAR_CONFIRM = "workshop_clear_confirm"  # the facilitator's "really clear the room" box
     LIST_CACHE = "workshop_list_cache"  # ((room, change time), (entries, results)): see workshop.session_memo
     TABLES_CACHE = "workshop_tables"  # + "_" + a table's name: ((what it was built for), Markdown)

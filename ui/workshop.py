@@ -188,6 +188,7 @@ def facilitator_pin() -> str | None:
 
 def try_pin(pin: str) -> bool:
     """Check the facilitator PIN for the current room; the board counts wrong tries and makes them wait.
+    A right PIN turns this tab's live sharing off (the switch turns it on again).
 
     BoardError("pin_wait", seconds=…) while tries must wait, ("pin_not_set") without a usable PIN,
     ("unavailable") when the database cannot be reached.
@@ -197,6 +198,9 @@ def try_pin(pin: str) -> bool:
         return False
     if get_board().verify_pin(pin, owner_token=owner_token()):
         st.session_state[Keys.FACILITATOR] = {"room": code, "pin": pin}
+        # The facilitator's tab is not a participant, as the tab that created the room is not: a facilitator
+        # who reopened the room's link (a new session, sharing on) stops showing on the projector.
+        set_room(code, live=False)
         return True
     return False
 

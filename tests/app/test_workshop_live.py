@@ -99,3 +99,24 @@ def test_compare_takes_every_group_and_new_ones() -> None:
     coops = markdown_tables(at)[-1].loc[PLAN.target("coops").label("vi")]
     assert coops["Mục tiêu"] == "900"
     assert coops["Nhóm 2"] == "900 ✅ Đạt"  # 85 new: 815 + 85, the status in words
+
+
+def test_the_facilitator_pin_turns_this_tabs_sharing_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A facilitator who reopens the room's link gets a new session, which shares live like a participant's;
+    entering the PIN takes the tab off the projector (the tab that created the room never shared), and the
+    switch can turn it on again."""
+    pin = "2468-1357"
+    monkeypatch.setenv("SONLA_BOARD_PIN", pin)
+    get_board.clear()
+    room = get_board().new_room()
+    at = open_page("workshop", {"room": room})
+    assert len(get_board().live_entries(room)) == 1
+    at.text_input(key="workshop_pin").input(pin)
+    click(at, "Xác nhận")
+    assert get_board().live_entries(room) == []
+    assert at.toggle(key="workshop_live_toggle").value is False
+    assert any(m.value.startswith("Bạn đang điều phối phòng này.") for m in at.success)
+    at.select_slider(key="sidebar_new_coops").set_value(60).run()
+    assert get_board().live_entries(room) == []  # off stays off
+    at.toggle(key="workshop_live_toggle").set_value(True).run()
+    assert live_levers(room)[0]["new_coops"] == 60
