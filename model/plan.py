@@ -60,6 +60,8 @@ BASELINE_IDS: tuple[str, ...] = (
     "union_workers",
     "revenue_per_union",
 )
+# Baseline values the equations divide by (averages per coop and per union): they must stay more than 0.
+DIVISOR_BASELINES: frozenset[str] = frozenset({"coops", "unions"})
 LEVER_IDS: tuple[str, ...] = (
     "new_coops",
     "formation_timing",

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.plan import BASELINE_IDS, Lever, Plan, baseline_problems, on_step, round_baseline
+from model.plan import BASELINE_IDS, DIVISOR_BASELINES, Lever, Plan, baseline_problems, on_step, round_baseline
 from model.problems import Problem, english
 from model.text import clean_label
 
@@ -123,7 +123,7 @@ def check_baseline_value(key: str, value: Any, *, decimals: int) -> tuple[float 
     x += 0.0  # -0.0 → 0.0
     # Checked before the clamp below: clamping a negative count of coops or
     # unions to 0 would give a value that strict validation rejects.
-    positive = key in ("unions", "coops")
+    positive = key in DIVISOR_BASELINES
     if positive and x <= 0:
         return None, Problem("out_of_range", field_, shown, params={"bound": "positive", "value": x})
     if x < 0:
