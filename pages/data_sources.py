@@ -22,7 +22,7 @@ from ui.data_sources import (
 from ui.exports import NAME_CSS, render_downloads, render_upload, scenario_label
 from ui.i18n import md_escape, t
 from ui.keys import Keys
-from ui.tables import table_height
+from ui.tables import grid, table_height
 
 state.require_app()
 plan = cached.get_plan()
@@ -46,7 +46,7 @@ render_upload("data_sources")
 st.subheader(t("data_sources.targets.title"))
 st.markdown(t("data_sources.targets.source", title=plan.meta.source_title))
 targets = targets_table(plan, lang)
-st.dataframe(targets, hide_index=True, width="stretch", height=table_height(len(targets)), key="data_sources_targets")
+grid(targets, key="data_sources_targets")
 st.caption(t("data_sources.targets.caption"))
 
 # ----------------------------------------------------------------- baseline
@@ -127,11 +127,8 @@ for row_start in range(0, len(indicators), 3):
             st.vega_lite_chart(spec, width="stretch", key=f"data_sources_obs_{indicator}")
 
 table = observations_table(plan, observations, lang)
-st.dataframe(
+grid(
     table,
-    hide_index=True,
-    width="stretch",
-    height=table_height(len(table)),
     key="data_sources_observations",
     column_config={
         t("data_sources.col.source"): st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)/.*"),

@@ -12,7 +12,7 @@ from ui import cached, state, widgets
 from ui import uncertainty as mc
 from ui.i18n import heading, num, t
 from ui.keys import Keys
-from ui.tables import table_height
+from ui.tables import grid
 
 state.require_app()
 plan = cached.get_plan()
@@ -76,11 +76,8 @@ st.markdown("\n".join("- " + line for line in mc.target_lines(plan, result, year
 # ---------------------------------------------------------------- table
 summary = mc.summary_table(plan, result, year_end, lang=lang)
 helps = mc.column_help(lang)
-st.dataframe(
+grid(
     summary,
-    hide_index=True,
-    width="stretch",
-    height=table_height(len(summary)),
     key="uncertainty_table",
     column_config={
         t("table.indicator"): st.column_config.TextColumn(pinned=True),
@@ -117,11 +114,8 @@ note = mc.lopsided_note(plan, levers, lang=lang)
 if note:
     st.info(note, icon=":material/info:")
 ranges = mc.draw_ranges(plan, levers, lang=lang)
-st.dataframe(
+grid(
     ranges,
-    hide_index=True,
-    width="stretch",
-    height=table_height(len(ranges)),
     key="uncertainty_ranges",
     column_config={t("uncertainty.col_lever"): st.column_config.TextColumn(pinned=True)},
 )

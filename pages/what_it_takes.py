@@ -8,7 +8,7 @@ from model.engine import status_counts
 from ui import cached, state, widgets
 from ui.i18n import num, t
 from ui.keys import Keys
-from ui.tables import headline, table_height
+from ui.tables import grid, headline
 from ui.what_it_takes import (
     answer_picker,
     answers,
@@ -61,7 +61,7 @@ if highlights:
 st.caption(t("what_it_takes.implied.caption"))
 with st.expander(t("what_it_takes.implied.steps"), expanded=False):
     steps = implied_table(plan, implied, lang=lang)
-    st.dataframe(steps, hide_index=True, width="stretch", height=table_height(len(steps)), key="what_it_takes_steps")
+    grid(steps, key="what_it_takes_steps")
     if not all(s.reachable for s in implied.steps):
         st.caption(t("what_it_takes.implied.unreachable_note"))
 
@@ -119,7 +119,7 @@ def target_detail(labels: dict[str, str], widget_key: str) -> None:
     detail, no_effect = goal_seek_detail(plan, goal, target_id, levers, lang=lang)
     st.markdown(f"**{t('what_it_takes.detail.goal_title')}**")
     if len(detail):
-        st.dataframe(detail, hide_index=True, width="stretch", height=table_height(len(detail)), key="what_it_takes_detail")
+        grid(detail, key="what_it_takes_detail")
     st.caption(t("what_it_takes.detail.goal_caption"))
     found = answers(plan, goal, levers, indicator=target_id)
     if answer_picker(found, where="detail", label=t("what_it_takes.answer_pick_detail"), lang=lang, with_indicator=False):

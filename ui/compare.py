@@ -33,7 +33,7 @@ from ui.i18n import STATUS_ICONS, md_escape
 from ui.keys import Keys
 from ui.problems import describe_all
 from ui.scenario_charts import date_texts, month_axis, month_dates
-from ui.tables import markdown_table, show_table, table_height
+from ui.tables import grid, markdown_table, show_table
 
 CURRENT = "current"
 IMPLIED = "implied"
@@ -432,14 +432,7 @@ def show_wide_or_phone(name: str, table: Any, *, rows: int, pinned: str, phone_t
     on a phone (≤ 640 px) ``phone_tables``, Markdown tables that fit 390 px (ui.tables.TABLE_CSS). Keys:
     compare_<name> for the grid in container compare_wide_<name>, container compare_phone_<name>."""
     with st.container(key=f"compare_wide_{name}"):
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            height=table_height(rows),
-            key=f"compare_{name}",
-            column_config={pinned: st.column_config.TextColumn(pinned=True, width=250)},
-        )
+        grid(table, key=f"compare_{name}", rows=rows, column_config={pinned: st.column_config.TextColumn(pinned=True, width=250)})
     with st.container(key=f"compare_phone_{name}"):
         for markdown in phone_tables:
             show_table(markdown)

@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -86,6 +87,19 @@ def show_table(markdown: str, *, key: str | None = None) -> None:
 def table_height(rows: int) -> int:
     """Height that shows every row of a st.dataframe without an inner scroll bar."""
     return (rows + 1) * ROW_HEIGHT + 3
+
+
+def grid(table: Any, *, key: str, rows: int | None = None, column_config: Mapping[str, Any] | None = None) -> None:
+    """A table as a full-width grid showing every row (no inner scroll bar), without the index: how every
+    page shows a DataFrame (``rows``: give it for a Styler, whose length is its data's)."""
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=table_height(len(table) if rows is None else rows),
+        key=key,
+        column_config=dict(column_config) if column_config else None,
+    )
 
 
 def reality_check(indicator_id: str) -> Observation | None:
