@@ -546,13 +546,6 @@ REPORTS: dict[str, Callable[[Inputs, argparse.Namespace], Report]] = {
 }
 
 
-def _printed(report: Callable[[Inputs, argparse.Namespace], Report]) -> Callable[[Inputs, argparse.Namespace], str]:
-    return lambda inp, args: render(report(inp, args), inp.fmt)
-
-
-COMMANDS: dict[str, Callable[[Inputs, argparse.Namespace], str]] = {name: _printed(report) for name, report in REPORTS.items()}
-
-
 # -------------------------------------------------------------------- main
 
 
@@ -565,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         inp = load_inputs(args)
-        text = COMMANDS[args.command](inp, args)
+        text = render(REPORTS[args.command](inp, args), inp.fmt)
     except SystemExit as exc:  # --help prints and exits 0
         return exc.code if isinstance(exc.code, int) else 0
     except (CliError, PlanError, ScenarioError) as err:

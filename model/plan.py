@@ -12,7 +12,7 @@ import datetime as dt
 import decimal
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -276,10 +276,11 @@ class Plan:
     groups: tuple[Group, ...]
     presets: tuple[Preset, ...]
     path: str = ""
-    _lever_index: dict[str, Lever] = field(default_factory=dict, repr=False, compare=False)
+    _lever_index: dict[str, Lever] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._lever_index.update({lv.id: lv for lv in self.levers})
+        # Not an init field: dataclasses.replace(plan, levers=…) builds its own index, never the original's.
+        object.__setattr__(self, "_lever_index", {lv.id: lv for lv in self.levers})
 
     # Plans are immutable and built once; hashing by identity lets
     # st.cache_data and functools caches take them as arguments.
@@ -324,16 +325,13 @@ class Plan:
     @cached_property
     def main_levers(self) -> tuple[str, ...]:
         """Ids of the levers a leader or a participant moves first, in order: the sidebar's and the phone panel's."""
-        return tuple(lv.id for lv in sorted((lv for lv in self.levers if lv.main is not None), key=lambda lv: lv.main or 0))
+        mains = {lv.main: lv.id for lv in self.levers if lv.main is not None}
+        return tuple(mains[position] for position in sorted(mains))
 
     @cached_property
     def parts(self) -> dict[str, str]:
         """Baseline id → the baseline id it is a part of (managers_trained → managers), in the baseline's order."""
-        return {b.id: b.part_of for b in self.baseline if b.part_of is not None}
-
-    def whole_of(self, baseline_id: str) -> str:
-        """The baseline value a part may not exceed (managers for managers_trained)."""
-        return self.parts[baseline_id]
+        return _parts(self.baseline)
 
     def defaults(self) -> dict[str, float | str]:
         """Every lever id → its default value."""
@@ -358,8 +356,14 @@ class Plan:
         return values
 
 
-def _fmt(v: float) -> str:
+def short_number(v: float) -> str:
+    """A number in a model message, as short as Python writes it (60, 2.5, 1e+09)."""
     return f"{v:g}"
+
+
+
+def _parts(baseline: Sequence[BaselineItem]) -> dict[str, str]:
+    return {b.id: b.part_of for b in baseline if b.part_of is not None}
 
 
 def round_baseline(value: float, decimals: int) -> float:
@@ -410,15 +414,15 @@ def _check_lever(lv: Lever) -> list[str]:
     if isinstance(lv.default, str):
         return [f"default {lv.default!r} is not a number"]
     if not lo < hi:
-        problems.append(f"min {_fmt(lo)} is not below max {_fmt(hi)}")
+        problems.append(f"min {short_number(lo)} is not below max {short_number(hi)}")
     if step <= 0:
-        problems.append(f"step {_fmt(step)} is not positive")
+        problems.append(f"step {short_number(step)} is not positive")
     if not lo <= lv.default <= hi:
-        problems.append(f"default {_fmt(lv.default)} is outside {_fmt(lo)}–{_fmt(hi)}")
+        problems.append(f"default {short_number(lv.default)} is outside {short_number(lo)}–{short_number(hi)}")
     elif step > 0 and not on_step(lv.default, lo, step):
-        problems.append(f"default {_fmt(lv.default)} is not on the step {_fmt(step)} from {_fmt(lo)}")
+        problems.append(f"default {short_number(lv.default)} is not on the step {short_number(step)} from {short_number(lo)}")
     if step > 0 and lo < hi and not on_step(hi, lo, step):
-        problems.append(f"max {_fmt(hi)} is not on the step {_fmt(step)} from {_fmt(lo)}")
+        problems.append(f"max {short_number(hi)} is not on the step {short_number(step)} from {short_number(lo)}")
     for name in ("spread_down", "spread_up"):
         v = getattr(lv, name)
         if not math.isfinite(v) or v < 0:
@@ -507,13 +511,16 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
     decimals = {t.id: t.decimals for t in targets}
     for b in baseline:
         if round_baseline(b.value, decimals[b.id]) != b.value:
-            raise PlanError(f"{file}: baseline {b.id}: value {_fmt(b.value)} has more than {decimals[b.id]} decimals")
+            raise PlanError(f"{file}: baseline {b.id}: value {short_number(b.value)} has more than {decimals[b.id]} decimals")
     for b in baseline:
         if b.part_of is not None and (b.part_of not in BASELINE_IDS or b.part_of == b.id):
             raise PlanError(f"{file}: baseline {b.id}: part_of {b.part_of!r} is not another baseline value")
+        if b.id in DIVISOR_BASELINES and b.value <= 0:
+            value = short_number(b.value)
+            raise PlanError(f"{file}: baseline {b.id}: value {value} must be more than 0 (the equations divide by it)")
     base = {b.id: b.value for b in baseline}
-    for err in baseline_problems(base, {b.id: b.part_of for b in baseline if b.part_of is not None}):
-        raise PlanError(f"{file}: baseline {err}")
+    for part, whole in parts_over_wholes(base, _parts(baseline)):
+        raise PlanError(f"{file}: baseline {part}: {short_number(base[part])} is more than {whole} {short_number(base[whole])}")
 
     preset_ids = [p.id for p in presets]
     _check_ids(file, "preset", preset_ids, tuple(dict.fromkeys(preset_ids)))
@@ -530,10 +537,11 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
                 continue
             if isinstance(value, str):
                 raise PlanError(f"{file}: preset {p.id}: levers.{lid} {value!r} is not a number")
+            row, given = f"{file}: preset {p.id}: levers.{lid}", short_number(value)
             if not lv.lo <= value <= lv.hi:
-                raise PlanError(f"{file}: preset {p.id}: levers.{lid} {_fmt(value)} is outside {_fmt(lv.lo)}–{_fmt(lv.hi)}")
+                raise PlanError(f"{row} {given} is outside {short_number(lv.lo)}–{short_number(lv.hi)}")
             if not on_step(value, lv.lo, lv.step_size):
-                raise PlanError(f"{file}: preset {p.id}: levers.{lid} {_fmt(value)} is not on the step {_fmt(lv.step_size)}")
+                raise PlanError(f"{row} {given} is not on the step {short_number(lv.step_size)}")
     return Plan(
         meta=meta,
         targets=tuple(targets),
@@ -545,14 +553,10 @@ def parse_plan(raw: Mapping[str, Any], *, file: str = "plan.toml") -> Plan:
     )
 
 
-def baseline_problems(base: Mapping[str, float], parts: Mapping[str, str]) -> list[str]:
-    """Consistency of a complete baseline (values already non-negative and finite): no part is more
-    than its whole (``parts``: Plan.parts, part id → whole id)."""
-    return [
-        f"{part}: {_fmt(base[part])} is more than {whole} {_fmt(base[whole])}"
-        for part, whole in parts.items()
-        if base[part] > base[whole]
-    ]
+def parts_over_wholes(base: Mapping[str, float], parts: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(part, whole) for every part of a complete baseline that is more than its whole (``parts``:
+    Plan.parts, part id → whole id): the baseline's consistency, as data."""
+    return [(part, whole) for part, whole in parts.items() if base[part] > base[whole]]
 
 
 def _check_main(file: str, levers: list[Lever]) -> None:
@@ -560,8 +564,7 @@ def _check_main(file: str, levers: list[Lever]) -> None:
     mains = [lv for lv in levers if lv.main is not None]
     seen: set[int] = set()
     for lv in mains:
-        assert lv.main is not None
-        if not 1 <= lv.main <= len(mains):
+        if not 1 <= (lv.main or 0) <= len(mains):
             raise PlanError(f"{file}: lever {lv.id}: main {lv.main} is not between 1 and {len(mains)}, the number of main levers")
         if lv.main in seen:
             raise PlanError(f"{file}: lever {lv.id}: main {lv.main} is another lever's too")

@@ -15,8 +15,7 @@ from typing import Literal, get_args
 
 # Every problem code, declared once. A value: it is not usable as given (and maybe repaired).
 # A link: one of its parameters. A file: the scenario file as a whole.
-Code = Literal[
-    # values (scenario levers and baseline, link parameters)
+ValueCode = Literal[  # a value: a scenario lever or baseline value, a link parameter
     "unknown",  # not a lever, baseline value (params: kind="baseline") or link parameter of this plan
     "repeated",  # a link parameter given more than once (the last one is used)
     "not_a_number",
@@ -28,7 +27,8 @@ Code = Literal[
     "too_many",  # a link with more parameters than it may hold
     "inconsistent",  # a baseline part larger than its whole; params: whole
     "bad_room",
-    # scenario files
+]
+FileCode = Literal[  # a scenario file as a whole
     "too_large",  # params: kib
     "not_utf8",
     "bad_json_at",  # params: line, column, detail
@@ -43,8 +43,9 @@ Code = Literal[
     "other_plan",  # given: the file's plan id, used: this plan's
     "other_version",  # given: the file's plan version, used: this plan's (a notice: the file is still used)
 ]
+Code = Literal[ValueCode, FileCode]
 CODES: tuple[Code, ...] = get_args(Code)
-FILE_CODES: frozenset[Code] = frozenset(CODES[CODES.index("too_large") :])  # the codes after the values' ones
+FILE_CODES: frozenset[Code] = frozenset(get_args(FileCode))
 
 Param = str | int | float
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.plan import BASELINE_IDS, DIVISOR_BASELINES, Lever, Plan, baseline_problems, on_step, round_baseline
+from model.plan import BASELINE_IDS, DIVISOR_BASELINES, Lever, Plan, on_step, parts_over_wholes, round_baseline, short_number
 from model.problems import Problem, english
 from model.text import clean_label
 
@@ -50,9 +50,6 @@ class Scenario:
         """Levers that differ from the plan's defaults."""
         return {k: v for k, v in self.levers.items() if v != plan.lever(k).default}
 
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
 
 
 def _as_number(value: Any) -> float | None:
@@ -127,17 +124,17 @@ def check_baseline_value(key: str, value: Any, *, decimals: int) -> tuple[float 
     if positive and x <= 0:
         return None, Problem("out_of_range", field_, shown, params={"bound": "positive", "value": x})
     if x < 0:
-        return 0.0, Problem("out_of_range", field_, shown, _fmt(0.0), {"bound": "negative", "value": x})
+        return 0.0, Problem("out_of_range", field_, shown, short_number(0.0), {"bound": "negative", "value": x})
     if x > MAX_BASELINE:
         params = {"bound": "most", "value": x, "most": MAX_BASELINE}
-        return MAX_BASELINE, Problem("out_of_range", field_, shown, _fmt(MAX_BASELINE), params)
+        return MAX_BASELINE, Problem("out_of_range", field_, shown, short_number(MAX_BASELINE), params)
     rounded = round_baseline(x, decimals)
     if positive and rounded <= 0:
         # 0.00001 coops would be shown as "0", which the editor cannot take back: refused, not rounded.
         return None, Problem("out_of_range", field_, shown, params={"bound": "precision", "value": x, "decimals": decimals})
     if rounded != x:
         params = {"value": x, "step": 10.0**-decimals, "decimals": decimals}
-        return rounded, Problem("off_step", field_, shown, _fmt(rounded), params)
+        return rounded, Problem("off_step", field_, shown, short_number(rounded), params)
     return x, None
 
 
@@ -180,11 +177,10 @@ def validate(
         if fixed_b is not None:
             overrides[key] = fixed_b
     full = plan.baseline_values() | overrides
-    for msg in baseline_problems(full, plan.parts):
+    for part, whole in parts_over_wholes(full, plan.parts):
         # Repair: cap the part at the whole it belongs to.
-        part = msg.split(":")[0]
-        whole = plan.whole_of(part)
-        problems.append(Problem("inconsistent", f"baseline.{part}", _fmt(full[part]), _fmt(full[whole]), {"whole": whole}))
+        given, used = short_number(full[part]), short_number(full[whole])
+        problems.append(Problem("inconsistent", f"baseline.{part}", given, used, {"whole": whole}))
         overrides[part] = full[whole]
 
     if problems and not lenient:

@@ -18,6 +18,7 @@ import pytest
 from model.analysis import draw_levers, monte_carlo, monthly_quantile_frame, triangle_ends
 from model.engine import MONTHS
 from model.plan import INDICATOR_IDS, Plan
+from tests.model.by_hand import DEFAULT_VERDICTS
 
 DRAWS = 10_000
 
@@ -136,7 +137,7 @@ def test_agrees_with_numpy_triangular_sampler(plan: Plan) -> None:
 def _without_spread(plan: Plan) -> Plan:
     """The plan with every lever's spread set to 0: each draw is the lever's value itself."""
     levers = tuple(lv.model_copy(update={"spread_down": 0.0, "spread_up": 0.0}) for lv in plan.levers)
-    return dataclasses.replace(plan, levers=levers, path=f"{plan.path} (no spread)", _lever_index={})
+    return dataclasses.replace(plan, levers=levers, path=f"{plan.path} (no spread)")
 
 
 # Year-end values of the defaults, by hand (tests/model/test_hand_calculations.py, MODEL.md §3 worked check).
@@ -145,15 +146,13 @@ DEFAULTS_BY_HAND = {
     "new_coops": 85.0,
     "revenue_per_coop": 1_941.0,  # (815·2,000·1.03 + 85·800) / 900
     "worker_income": 53.76,  # 48·1.12
-    "members": 36_066.3166,  # 34,350·1.02 + 85·(r^12 − 1)/(r − 1), r = 1.02^(1/12)
+    "members": 36_066.31657,  # 34,350·1.02 + 85·(r^12 − 1)/(r − 1), r = 1.02^(1/12)
     "managers": 3_347.5,  # 3,050 + 85·3.5
     "unions": 7.0,  # 6 + 1
     "union_member_coops": 38.0,  # 30 + 1·5 + 3
     "revenue_per_union": 27_200 / 7,  # (6·4,000·1.05 + 2,000) / 7
 }
-# At the defaults 5 targets are reached (coops, unions, new coops, new unions, trained managers), 3 are
-# close (managers, high tech, value chains) and 9 missed: see test_status.py DEFAULT_VERDICTS.
-REACHED_AT_DEFAULTS = {"coops", "unions", "new_coops", "new_unions", "managers_trained"}
+REACHED_AT_DEFAULTS = {indicator for indicator, verdict in DEFAULT_VERDICTS.items() if verdict == "reached"}
 
 
 def test_without_spread_every_draw_is_the_scenario(plan: Plan) -> None:
@@ -174,13 +173,13 @@ def test_probability_counts_reached_draws_only(plan: Plan) -> None:
 
 
 def test_probability_does_not_depend_on_the_close_tolerance(plan: Plan) -> None:
-    """The tolerance only widens "close": the chance of reaching a target is the same at 0 % and at 50 %,
-    and it is a whole number of the 2,000 draws."""
-    strict = monte_carlo(plan, plan.preset_levers("cautious"), draws=2_000, seed=8, tolerance=0.0)
-    loose = monte_carlo(plan, plan.preset_levers("cautious"), draws=2_000, seed=8, tolerance=0.5)
+    """The tolerance only widens "close": the chance of reaching a target is the same at 0 % and at 50 %."""
+    # The defaults (not a preset far from every target: "cautious" reaches nothing in any draw, which would
+    # make the comparison 0 == 0): several targets are reached in some draws and missed in others.
+    strict = monte_carlo(plan, plan.defaults(), draws=2_000, seed=8, tolerance=0.0)
+    loose = monte_carlo(plan, plan.defaults(), draws=2_000, seed=8, tolerance=0.5)
+    assert sum(0 < p < 1 for p in strict.probability.values()) >= 3
     assert loose.probability == strict.probability
-    for t in plan.targets:
-        assert strict.probability[t.id] * 2_000 == pytest.approx(round(strict.probability[t.id] * 2_000), abs=1e-9), t.id
 
 
 def test_samples_follow_the_equations_draw_by_draw(plan: Plan) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -309,9 +310,9 @@ def test_a_main_lever_more_or_fewer(tmp_path: Path) -> None:
 
 
 def test_context_in_one_language_only(tmp_path: Path) -> None:
-    text = _edit(PLAN_TEXT, "levers", "new_coops", 'context_en = "about 56 new coops', 'context_xx = "about 56 new coops')
+    text = _edit(PLAN_TEXT, "levers", "new_coops", 'context_vi = "khoảng 56 HTX mới mỗi năm trong 2019–2022 (588 → 770)"\n', "")
     err = _load_broken(tmp_path, text)
-    assert "plan.toml: lever new_coops: context_xx is not a known field" in str(err)
+    assert "plan.toml: lever new_coops: context_vi is missing (context_en is given)" in str(err)
     text = _edit(PLAN_TEXT, "levers", "new_coops", 'context_en = "about 56 new coops a year in 2019–2022 (588 → 770)"\n', "")
     err = _load_broken(tmp_path, text)
     assert "plan.toml: lever new_coops: context_en is missing (context_vi is given)" in str(err)
@@ -324,6 +325,22 @@ def test_part_of_an_unknown_value(tmp_path: Path) -> None:
     text = _edit(PLAN_TEXT, "baseline", "managers_trained", 'part_of = "managers"', 'part_of = "managers_trained"')
     err = _load_broken(tmp_path, text)
     assert "part_of 'managers_trained' is not another baseline value" in str(err)
+
+
+def test_a_divisor_of_the_equations_must_be_more_than_zero(tmp_path: Path) -> None:
+    text = _edit(PLAN_TEXT, "baseline", "unions", "value = 6\n", "value = 0\n")
+    err = _load_broken(tmp_path, text)
+    assert "plan.toml: baseline unions: value 0 must be more than 0 (the equations divide by it)" in str(err)
+
+
+def test_a_copy_with_other_levers_does_not_change_the_original() -> None:
+    """Regression: the lever index was an init field, so dataclasses.replace shared it and the copy's
+    levers replaced the original's."""
+    plan = load_plan()
+    changed = tuple(lv.model_copy(update={"spread_up": 0.0}) if lv.id == "new_coops" else lv for lv in plan.levers)
+    copy = dataclasses.replace(plan, levers=changed)
+    assert copy.lever("new_coops").spread_up == 0.0
+    assert plan.lever("new_coops").spread_up == 15.0  # the plan file's spread_up
 
 
 def test_part_of_decides_the_whole(tmp_path: Path) -> None:

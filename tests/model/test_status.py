@@ -7,6 +7,7 @@ import pytest
 
 from model.engine import STATUSES, project, scorecard, status_codes, status_of, statuses
 from model.plan import Plan
+from tests.model.by_hand import DEFAULT_VERDICTS
 
 
 @pytest.mark.parametrize(
@@ -89,25 +90,6 @@ def test_scorecard_columns_and_values(plan: Plan) -> None:
 # chains 143.5 ≥ 142.5 close; revenue 1,941 < 2,850, income 53.76 < 57, union member coops 38 < 52.25,
 # members 36,066 < 38,000, profit 194.1 < 285, workers 10,052 < 10,450, union workers 670.9 < 760,
 # union revenue 3,885.7 < 4,750 and union profit 388.6 < 475 missed.
-DEFAULT_VERDICTS = {
-    "coops": "reached",
-    "unions": "reached",
-    "new_coops": "reached",
-    "new_unions": "reached",
-    "managers_trained": "reached",
-    "managers": "close",
-    "hightech_coops": "close",
-    "value_chain_coops": "close",
-    "revenue_per_coop": "missed",
-    "worker_income": "missed",
-    "union_member_coops": "missed",
-    "members": "missed",
-    "profit_per_coop": "missed",
-    "workers": "missed",
-    "union_workers": "missed",
-    "revenue_per_union": "missed",
-    "profit_per_union": "missed",
-}
 
 
 def test_statuses_of_the_defaults_by_hand(plan: Plan) -> None:
