@@ -221,6 +221,17 @@ class Lever(_Row):
         assert self.step is not None
         return self.step
 
+    def snap(self, value: float, *, toward: Literal["nearest", "up", "down"] = "nearest") -> float:
+        """``value`` on the lever's step grid, inside its range: the nearest grid value (halves up), or the
+        next one up or down (an answer that must still reach a target); tidy as a float (10 decimals).
+        The one rule for links, files, typed values, the sliders and "what it takes"."""
+        if math.isnan(value):
+            raise ValueError(f"lever {self.id}: NaN has no place on the grid")
+        clamped = min(max(value, self.lo), self.hi)  # first: a huge value (1e308) would overflow the step count
+        k = (clamped - self.lo) / self.step_size
+        n = math.floor(k + 0.5) if toward == "nearest" else math.ceil(k - 1e-9) if toward == "up" else math.floor(k + 1e-9)
+        return min(max(round(self.lo + n * self.step_size, 10), self.lo), self.hi)
+
     @property
     def decimals(self) -> int:
         """Decimal places a value of this lever is shown with (from its step)."""

@@ -72,15 +72,6 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _snap(value: float, lv: Lever) -> float:
-    """Nearest value on the lever's step grid, inside its range, tidy as a float."""
-    # Clamp first: a huge value (1e308) would overflow the step count.
-    clamped = min(max(value, lv.lo), lv.hi)
-    k = round((clamped - lv.lo) / lv.step_size)
-    snapped = min(max(lv.lo + k * lv.step_size, lv.lo), lv.hi)
-    return round(snapped, 10)
-
-
 def check_lever(lv: Lever, value: Any) -> tuple[float | str | None, Problem | None]:
     """(repaired value or None to drop, the problem or None when valid) for one lever value."""
     shown = str(value)[:40]
@@ -95,10 +86,10 @@ def check_lever(lv: Lever, value: Any) -> tuple[float | str | None, Problem | No
     if not math.isfinite(x):
         return None, Problem("not_finite", lv.id, shown, params={"value": x})
     if not lv.lo <= x <= lv.hi:
-        fixed = _snap(x, lv)
+        fixed = lv.snap(x)
         return fixed, Problem("out_of_range", lv.id, shown, str(fixed), {"value": x, "lo": lv.lo, "hi": lv.hi})
     if not on_step(x, lv.lo, lv.step_size):
-        fixed = _snap(x, lv)
+        fixed = lv.snap(x)
         return fixed, Problem("off_step", lv.id, shown, str(fixed), {"value": x, "step": lv.step_size})
     return x, None
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from model.plan import BASELINE_IDS, Lever, Plan
+from model.plan import BASELINE_IDS, Plan
 from model.problems import Problem
 from model.scenario import validate
 from model.settings import (
@@ -93,12 +93,6 @@ def _same_number(text: str, used: float) -> bool:
     if not _NUMBER.fullmatch(core):
         return False
     return Decimal(core) == Decimal(repr(float(used)))
-
-
-def _on_grid(lv: Lever, value: float) -> float:
-    """The slider's value nearest to value (the grid ui.widgets.lever_options draws)."""
-    k = round((value - lv.lo) / lv.step_size)
-    return min(max(round(lv.lo + k * lv.step_size, 10), lv.lo), lv.hi)
 
 
 def build_params(
@@ -214,7 +208,7 @@ def parse_params(plan: Plan, raw: Mapping[str, Sequence[str]]) -> LinkState:
     for key, text in lever_values.items():
         if key in changed or key not in numeric_ids:
             continue
-        used = _on_grid(plan.lever(key), float(state.levers[key]))
+        used = plan.lever(key).snap(float(state.levers[key]))
         if not _same_number(text, used):
             problems.append(Problem("off_step", key, _short(text), _fmt(used)))
         state.levers[key] = used

@@ -7,7 +7,6 @@ tornado from ui.state) into text in the session language; the page draws it.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,9 +83,7 @@ def needed_texts(plan: Plan, row: Mapping[str, Any], current: float, lang: str) 
 def grid_answer(lv: Lever, row: Mapping[str, Any]) -> float:
     """A crossing's value on the lever's step grid, rounded in the direction that still reaches the target
     (up when the indicator rises with the lever), inside the range."""
-    k = (float(row["value"]) - lv.lo) / lv.step_size
-    k = math.ceil(k - 1e-9) if row["increasing"] else math.floor(k + 1e-9)
-    return float(min(max(round(lv.lo + k * lv.step_size, 10), lv.lo), lv.hi))
+    return lv.snap(float(row["value"]), toward="up" if row["increasing"] else "down")
 
 
 def answers(plan: Plan, goal: pd.DataFrame, levers: Mapping[str, Any], *, indicator: str | None = None) -> list[dict[str, Any]]:

@@ -70,13 +70,10 @@ def lever_options(lever_id: str) -> tuple[float, ...]:
 
 
 def snap_lever_value(lever_id: str, value: float) -> int | float:
-    """The grid value nearest to ``value``, inside the lever's range (a typed 2.3 on a 0.5 grid is 2.5)."""
+    """``Lever.snap`` as one of the slider's options (the very object, an int on a whole-number grid): a typed
+    2.3 on a 0.5 grid is 2.5."""
     lv = get_plan().lever(lever_id)
-    options = lever_options(lever_id)
-    if not np.isfinite(value):
-        return options[0] if value < 0 else options[-1]
-    index = int(np.floor((min(max(float(value), lv.lo), lv.hi) - lv.lo) / lv.step_size + 0.5))  # halves go up
-    return options[min(max(index, 0), len(options) - 1)]
+    return lever_options(lever_id)[round((lv.snap(value) - lv.lo) / lv.step_size)]
 
 
 @functools.cache
@@ -204,8 +201,7 @@ def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None 
     value = int(current) if is_integer_lever(lv) else float(current)
     labels = _option_labels(lever_id, language)
     if value not in labels:
-        # A value off the grid (should not happen: inputs are validated); show the nearest.
-        value = min(options, key=lambda x: abs(x - value))
+        value = snap_lever_value(lever_id, value)  # off the grid (should not happen: inputs are validated)
     synced(
         st.select_slider, label, options=options, format_func=labels.__getitem__, help=help_text, key=key, value=value, save=save
     )

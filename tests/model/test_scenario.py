@@ -444,3 +444,17 @@ def test_a_plan_baseline_finer_than_its_precision_is_a_plan_error() -> None:
     next(b for b in raw["baseline"] if b["id"] == "coops")["value"] = 815.5
     with pytest.raises(PlanError, match=r"baseline coops: value 815\.5 has more than 0 decimals"):
         parse_plan(raw)
+
+
+def test_one_grid_rule_for_every_path(plan: Plan) -> None:
+    """Lever.snap is the rule for links, files, typed values and "what it takes": dissolution_rate moves by
+    0.5 on 0–20, so 2.25 (a half step) goes up to 2.5, as the value box takes it (a link and a file used to
+    take it to 2.0, Python's round-half-even)."""
+    lv = plan.lever("dissolution_rate")
+    assert (lv.snap(2.25), lv.snap(2.2), lv.snap(2.3)) == (2.5, 2.0, 2.5)
+    assert (lv.snap(2.01, toward="up"), lv.snap(2.0, toward="up"), lv.snap(2.49, toward="down")) == (2.5, 2.0, 2.0)
+    assert (lv.snap(1e308), lv.snap(-5.0), lv.snap(-1e308, toward="up")) == (20.0, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        lv.snap(math.nan)
+    _, (problem,) = validate(plan, {"dissolution_rate": 2.25}, lenient=True)
+    assert (problem.code, problem.used) == ("off_step", "2.5")
