@@ -19,7 +19,6 @@ from ui.share import current_url, qr_png
 from ui.tables import scorecard_view, show_table
 
 state.require_app()
-plan = cached.get_plan()
 lang = state.lang()
 board = workshop.get_board()
 

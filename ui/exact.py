@@ -101,10 +101,6 @@ def read_number(text: str, lang: str, *, decimals: int) -> Reading | None:
 # ------------------------------------------------------------------ callbacks
 
 
-def _set_lever(lever_id: str, value: float) -> None:
-    state.set_levers({lever_id: float(value)})
-
-
 def _remember(key: str, lever_id: str, **note: object) -> None:
     notes = dict(st.session_state.get(Keys.EXACT_NOTES, {}))
     notes[key] = {"lever": lever_id, "used": state.levers()[lever_id], **note}
@@ -124,7 +120,7 @@ def _on_typed(lever_id: str, key: str) -> None:
         _remember(key, lever_id, typed=str(text), read=None, other=False)
         return
     snapped = widgets.snap_lever_value(lever_id, reading.value)
-    _set_lever(lever_id, snapped)
+    widgets.set_lever(lever_id, snapped)
     if reading.other_convention or abs(snapped - reading.value) > 1e-9:
         _remember(key, lever_id, typed=str(text), read=reading.value, other=reading.other_convention)
 
@@ -134,7 +130,7 @@ def _on_step(lever_id: str, steps: int) -> None:
     options = widgets.lever_options(lever_id)
     current = float(state.levers()[lever_id])
     index = min(range(len(options)), key=lambda i: abs(options[i] - current))
-    _set_lever(lever_id, options[min(max(index + steps, 0), len(options) - 1)])
+    widgets.set_lever(lever_id, options[min(max(index + steps, 0), len(options) - 1)])
 
 
 # ------------------------------------------------------------------ drawing

@@ -65,3 +65,8 @@ def md_escape(text: str) -> str:
 def heading(label: str, unit: str) -> str:
     """Bold indicator name with its unit (Markdown), above a chart."""
     return f"**{label}** ({unit})" if unit else f"**{label}**"
+
+
+def with_unit(text: str, unit: str) -> str:
+    """A value and its unit ("85 HTX"); the value alone when the unit is empty."""
+    return f"{text} {unit}" if unit else text

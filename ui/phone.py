@@ -37,13 +37,18 @@ def summary_key(page: str) -> str:
     return f"phone_summary_{page}"
 
 
+def _panel(page: str) -> str:
+    """The page name the panel's lever widgets are keyed under (ui.keys.Keys.lever_widget)."""
+    return f"{page}_phone"
+
+
 def slider_key(page: str, lever_id: str) -> str:
-    return f"{page}_phone_{lever_id}"
+    return Keys.lever_widget(_panel(page), lever_id)
 
 
 def exact_key(page: str, lever_id: str) -> str:
     """The lever's value box (ui.exact); its − and + are keyed ``<this>_down`` and ``<this>_up``."""
-    return exact.exact_key(f"{page}_phone", lever_id)
+    return exact.exact_key(_panel(page), lever_id)
 
 
 # ------------------------------------------------------------------ summary
@@ -131,7 +136,7 @@ def participant_panel(page: str, *, year_end: Mapping[str, float] | None = None)
         with st.container(key=f"{exact.INLINE}{page}"):
             for lever_id in cached.get_plan().main_levers:
                 label, help_text = _labels(lever_id, language)
-                widgets.lever_widget(lever_id, page=f"{page}_phone", label=label, help_text=help_text)
+                widgets.lever_widget(lever_id, page=_panel(page), label=label, help_text=help_text)
                 exact.exact_box(
                     lever_id, key=exact_key(page, lever_id), label=exact.box_label(lever_id, language), language=language
                 )

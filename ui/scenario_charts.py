@@ -22,7 +22,7 @@ from model.plan import Observation
 from model.text import number, tr
 from ui import cached, state
 from ui.charts import OBSERVED, PROJECTION, TARGET, cached_spec, filled_spec, style, utc_ms
-from ui.i18n import status_label, t
+from ui.i18n import status_label, t, with_unit
 from ui.keys import Keys
 
 CHART_HEIGHT = 240
@@ -50,10 +50,6 @@ def _number(value: float, decimals: int, lang: str) -> str:
     return number(float(value), lang, decimals)
 
 
-def _with_unit(value: str, unit: str) -> str:
-    return f"{value} {unit}" if unit else value
-
-
 def chart_title(indicator_id: str, lang: str) -> str:
     """Bold indicator name with its unit, as markdown."""
     target = cached.get_plan().target(indicator_id)
@@ -74,7 +70,7 @@ def path_frame(monthly: pd.DataFrame, indicator_id: str, *, lang: str) -> pd.Dat
                 "date": utc_ms(day),
                 "value": float(value),
                 "date_text": date_text(day, lang),
-                "value_text": _with_unit(_number(value, target.decimals, lang), unit),
+                "value_text": with_unit(_number(value, target.decimals, lang), unit),
             }
         )
     return pd.DataFrame(rows)
@@ -97,7 +93,7 @@ def observation_frame(observations: Sequence[Observation], indicator_id: str, *,
                 "date": utc_ms(o.date),
                 "value": float(o.value),
                 "label": shown,
-                "value_text": _with_unit(shown, unit),
+                "value_text": with_unit(shown, unit),
                 "scope": o.scope(lang),
                 "date_text": o.date_label(lang),
                 "note": o.note(lang) or "–",
@@ -247,7 +243,7 @@ def _indicator_layers(
         .encode(x=x, y=y, tooltip=path_tooltip)
     )
 
-    target_text = _with_unit(_number(target.value, target.decimals, lang), target.unit(lang))
+    target_text = with_unit(_number(target.value, target.decimals, lang), target.unit(lang))
     label_decimals = 0 if target.value.is_integer() else target.decimals  # "Target 3,000", not "3,000.0"
     target_df = pd.DataFrame(
         {

@@ -101,15 +101,6 @@ def margin_text(draws: int, lang: str) -> str:
     return percent(margin, lang, 1)
 
 
-def probability_text(probability: float, lang: str) -> str:
-    """A probability as a percent; "> 99 %" / "< 1 %" rather than a rounded 100 % or 0 %."""
-    if 0.995 <= probability < 1.0:
-        return f"> {percent(0.99, lang)}"
-    if 0.0 < probability < 0.005:
-        return f"< {percent(0.01, lang)}"
-    return percent(probability, lang)
-
-
 def in_100(probability: float, lang: str) -> str:
     """A probability as "in N of 100 years": 37; "more than 99" / "fewer than 1" rather than a rounded 100 or 0."""
     if 0.995 <= probability < 1.0:
@@ -193,6 +184,9 @@ def cached_pulls(lever_items: cached.LeverItems, baseline_items: cached.Baseline
     return lever_pulls(cached.get_plan(), dict(lever_items), dict(baseline_items))
 
 
+LOPSIDED = frozenset({"only_up", "only_down", "more_down", "more_up"})  # lever shapes whose range leans to one side
+
+
 def lever_shape(lv: Lever, value: float) -> str:
     """Where a lever's range lies around its value: only_up, only_down, more_down, more_up, even or fixed."""
     low, high = triangle_ends(lv, value)
@@ -259,7 +253,7 @@ def disagreement_reason(
             value = float(levers.get(lv.id, lv.default))
             if pull < MAIN_PULL * strongest or len(named) == REASON_LEVERS:
                 break
-            if lever_shape(lv, value) in ("only_up", "only_down", "more_down", "more_up"):
+            if lever_shape(lv, value) in LOPSIDED:
                 named.append(lever_range_text(lv, value, lang))
     if named:
         parts.append(tr(lang, "uncertainty.why_lopsided", levers="; ".join(named)))
@@ -376,7 +370,7 @@ def lopsided_note(plan: Plan, levers: Mapping[str, Any], *, lang: str, examples:
     leaning = []
     for lv in plan.numeric_levers:
         value = float(levers.get(lv.id, lv.default))
-        if lever_shape(lv, value) in ("only_up", "only_down", "more_down", "more_up"):
+        if lever_shape(lv, value) in LOPSIDED:
             leaning.append(lever_range_text(lv, value, lang))
     if not leaning:
         return None

@@ -20,16 +20,12 @@ from model.plan import Lever, Plan
 from model.text import number, signed, tr
 from ui import cached, state
 from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
-from ui.i18n import STATUS_ICONS
+from ui.i18n import STATUS_ICONS, with_unit
 from ui.keys import Keys
 from ui.tables import headline
 
 MAX_TORNADO_LEVERS = 12
 MAX_HIGHLIGHTS = 5
-
-
-def with_unit(text: str, unit: str) -> str:
-    return f"{text} {unit}" if unit else text
 
 
 def lever_value_text(lv: Lever, value: float, lang: str, *, extra_decimals: int = 0) -> str:

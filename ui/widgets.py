@@ -167,7 +167,8 @@ def stale_echo(key: str) -> bool:
     return key in pushed and st.session_state.get(key) == pushed[key]
 
 
-def _set_lever(lever_id: str, value: Any) -> None:
+def set_lever(lever_id: str, value: Any) -> None:
+    """Set one lever from a widget value (a number lever stores a float)."""
     lv = get_plan().lever(lever_id)
     state.set_levers({lever_id: float(value) if lv.is_number else value})
 
@@ -183,7 +184,7 @@ def lever_widget(lever_id: str, *, page: str, label: str, help_text: str | None 
     key = Keys.lever_widget(page, lever_id)
     language = state.lang()
     current = state.levers()[lever_id]
-    save = functools.partial(_set_lever, lever_id)
+    save = functools.partial(set_lever, lever_id)
     if not lv.is_number:
         synced(
             st.radio,
