@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from model.engine import status_matrix
 from model.scenario import MAX_FILE_BYTES
 from store import BoardError
 from ui import cached, compare, state, widgets, workshop
@@ -122,14 +123,15 @@ else:
 
     # ---------------------------------------------------------------- year end
     st.subheader(t("compare.results_title"))
-    st.markdown(compare.headline_lines(plan, candidates, year_end, lang=lang, tol=tol))
-    table = compare.year_end_table(plan, candidates, year_end, lang=lang, tol=tol)
+    statuses = status_matrix(plan, year_end, tol)  # once: the headline and the table both show them
+    st.markdown(compare.headline_lines(plan, candidates, statuses, lang=lang))
+    table = compare.year_end_table(plan, candidates, year_end, statuses, lang=lang)
     compare.show_wide_or_phone(
         "year_end",
         table,
         rows=len(table),
         pinned=t("table.indicator"),
-        phone_tables=compare.year_end_phone_tables(plan, candidates, year_end, lang=lang, tol=tol),
+        phone_tables=compare.year_end_phone_tables(table, candidates, lang=lang),
     )
     st.caption(compare.legend_text(lang, tol))
     render_compare_downloads([c.name for c in candidates], year_end)

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from model import engine
-from model.engine import STATUSES, status_matrix
+from model.engine import STATUSES, StatusMatrix
 from model.plan import BASELINE_IDS, Plan
 from model.problems import Problem
 from model.scenario import ScenarioError, from_json
@@ -275,10 +275,11 @@ def scenario_items(candidates: Sequence[Candidate]) -> tuple[ScenarioItems, ...]
 # ------------------------------------------------------------------ tables
 
 
-def _year_end_rows(
-    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
-) -> list[dict[str, str]]:
-    matrix = status_matrix(plan, year_end, tol)
+def year_end_table(
+    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], matrix: StatusMatrix, *, lang: str
+) -> pd.DataFrame:
+    """Indicators as rows, scenarios as columns; each cell "875 🟡". First row: "n/17 reached".
+    ``matrix``: the scenarios' statuses (`status_matrix` of ``year_end``), worked out once per run."""
     counts = matrix.per_scenario()
     col_indicator, col_target, col_unit = tr(lang, "table.indicator"), tr(lang, "table.target"), tr(lang, "table.unit")
     total = len(plan.targets)
@@ -296,14 +297,7 @@ def _year_end_rows(
             row[c.name] = f"{number(value, lang, target.decimals)} {icon}"
         row[col_unit] = target.unit(lang)
         rows.append(row)
-    return rows
-
-
-def year_end_table(
-    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
-) -> pd.DataFrame:
-    """Indicators as rows, scenarios as columns; each cell "875 🟡". First row: "n/17 reached"."""
-    return pd.DataFrame(_year_end_rows(plan, candidates, year_end, lang=lang, tol=tol))
+    return pd.DataFrame(rows)
 
 
 def _phone_tables(
@@ -332,21 +326,17 @@ def _phone_tables(
     return tables
 
 
-def year_end_phone_tables(
-    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
-) -> list[str]:
-    """The year-end table for a phone: "Members (target 40,000 people)" and up to three scenarios per table."""
-    rows = _year_end_rows(plan, candidates, year_end, lang=lang, tol=tol)
+def year_end_phone_tables(table: pd.DataFrame, candidates: Sequence[Candidate], *, lang: str) -> list[str]:
+    """`year_end_table` for a phone: "Members (target 40,000 people)" and up to three scenarios per table."""
+    rows = table.to_dict("records")
     folded = [tr(lang, "table.target"), tr(lang, "table.unit")]
     names = [c.name for c in candidates]
     return _phone_tables(rows, names, folded=folded, fold_key="phone.with_target", lang=lang, right=True)
 
 
-def headline_lines(
-    plan: Plan, candidates: Sequence[Candidate], year_end: Mapping[str, np.ndarray], *, lang: str, tol: float
-) -> str:
+def headline_lines(plan: Plan, candidates: Sequence[Candidate], matrix: StatusMatrix, *, lang: str) -> str:
     """A markdown list: one line per scenario with its counts."""
-    counts = status_matrix(plan, year_end, tol).per_scenario()
+    counts = matrix.per_scenario()
     total = len(plan.targets)
     return "\n".join(
         "- " + tr(lang, "compare.headline", name=md_escape(c.name), total=total, **counts[k]) for k, c in enumerate(candidates)
