@@ -8,7 +8,7 @@ from model.engine import status_counts
 from ui import cached, state, widgets
 from ui.i18n import num, t
 from ui.keys import Keys
-from ui.tables import grid, headline
+from ui.tables import grid, scorecard_view
 from ui.what_it_takes import (
     answer_picker,
     answers,
@@ -34,12 +34,13 @@ year_end = cached.year_end(lever_items, baseline_items)
 goal = cached.goal_seek_all(lever_items, baseline_items)
 
 st.title(t("what_it_takes.title"))
-st.caption(t("what_it_takes.intro", headline=headline(year_end)))
+view = scorecard_view(year_end)  # the statuses and headline, once (cached per scenario)
+st.caption(t("what_it_takes.intro", headline=view.headline))
 
 # ------------------------------------------------ each target's main lever
 st.subheader(t("what_it_takes.main.title"))
 st.caption(t("what_it_takes.main.caption"))
-main_table = main_lever_table(plan, goal, year_end, levers, lang=lang, tol=tol)
+main_table = main_lever_table(plan, goal, view.statuses, levers, lang=lang)
 # A static table: the "value needed" sentences wrap instead of being cut off.
 st.table(main_table.set_index(main_table.columns[0]))
 # Apply one answer (one target's main lever, on the step grid) to the scenario.
@@ -71,7 +72,7 @@ def _apply_implied(values: dict) -> None:
 
 
 if levers_equal(plan, levers, implied.levers):
-    st.success(t("what_it_takes.implied.in_use", headline=headline(year_end)), icon="✅")
+    st.success(t("what_it_takes.implied.in_use", headline=view.headline), icon="✅")
 else:
     st.button(
         t("what_it_takes.implied.apply"),
@@ -85,11 +86,11 @@ else:
 
 # ------------------------------------------------ one target in detail
 st.subheader(t("what_it_takes.detail.title"))
-labels = target_labels(plan, year_end, lang=lang, tol=tol)
+labels = target_labels(plan, view.statuses, lang=lang)
 # The labels change with the language and the scenario (status icons): one widget per set of labels,
 # the choice itself kept under its own key so it survives the switch.
 if st.session_state.get(Keys.WHAT_IT_TAKES_TARGET) not in labels:
-    st.session_state[Keys.WHAT_IT_TAKES_TARGET] = default_target(plan, year_end, tol)
+    st.session_state[Keys.WHAT_IT_TAKES_TARGET] = default_target(plan, year_end)
 widget_key = Keys.labelled(Keys.WHAT_IT_TAKES_TARGET, labels_digest(labels))
 
 

@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from model.analysis import PlanImplied
-from model.engine import scorecard
 from model.plan import Lever, Plan
 from model.text import number, signed, tr
 from ui import cached, state
@@ -220,16 +219,14 @@ def status_text(status: str, lang: str) -> str:
     return f"{STATUS_ICONS[status]} {tr(lang, 'status.' + status)}"
 
 
-def default_target(plan: Plan, year_end: Mapping[str, float], tol: float) -> str:
-    """The target furthest from reach (lowest % of target): the first one a leader asks about."""
-    card = scorecard(plan, year_end, tol)
-    return str(card["percent"].idxmin())
+def default_target(plan: Plan, year_end: Mapping[str, float]) -> str:
+    """The target furthest from reach (lowest share of its target): the first one a leader asks about."""
+    return min(plan.targets, key=lambda t: float(year_end[t.id]) / t.value).id
 
 
-def target_labels(plan: Plan, year_end: Mapping[str, float], *, lang: str, tol: float) -> dict[str, str]:
+def target_labels(plan: Plan, statuses: Mapping[str, str], *, lang: str) -> dict[str, str]:
     """Target id → "❌ label": the status icon now, so a missed target stands out in a list."""
-    card = scorecard(plan, year_end, tol)
-    return {t.id: f"{STATUS_ICONS[str(card.loc[t.id, 'status'])]} {t.label(lang)}" for t in plan.targets}
+    return {t.id: f"{STATUS_ICONS[statuses[t.id]]} {t.label(lang)}" for t in plan.targets}
 
 
 def labels_digest(labels: Mapping[str, str]) -> str:
@@ -238,16 +235,10 @@ def labels_digest(labels: Mapping[str, str]) -> str:
 
 
 def main_lever_table(
-    plan: Plan,
-    goal: pd.DataFrame,
-    year_end: Mapping[str, float],
-    levers: Mapping[str, Any],
-    *,
-    lang: str,
-    tol: float,
+    plan: Plan, goal: pd.DataFrame, statuses: Mapping[str, str], levers: Mapping[str, Any], *, lang: str
 ) -> pd.DataFrame:
-    """Each target with its status now, its main lever and the value that just reaches it (change from now)."""
-    card = scorecard(plan, year_end, tol)
+    """Each target with its status now (``statuses``: the scorecard's), its main lever and the value that just
+    reaches it (change from now)."""
     rows_by_pair = {(row["indicator"], row["lever"]): row for row in goal.to_dict("records")}
     rows = []
     for target in plan.targets:
@@ -257,7 +248,7 @@ def main_lever_table(
         rows.append(
             {
                 tr(lang, "what_it_takes.col.indicator"): target.label(lang),
-                tr(lang, "what_it_takes.col.status"): status_text(str(card.loc[target.id, "status"]), lang),
+                tr(lang, "what_it_takes.col.status"): status_text(statuses[target.id], lang),
                 tr(lang, "what_it_takes.col.main_lever"): lv.label(lang),
                 tr(lang, "what_it_takes.col.needed"): needed_text(plan, match, current, lang) if match else "",
             }
