@@ -5,6 +5,8 @@ seed) are settings."""
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from model.settings import MAX_DRAWS, MAX_SEED, MIN_DRAWS
@@ -57,16 +59,15 @@ with col_button:
     st.button(t("uncertainty.new_seed"), key="uncertainty_new_seed", on_click=mc.new_seed, args=(session,), width="stretch")
 
 lever_items, baseline_items = state.scenario_key()
-if draws > mc.SLOW_DRAWS:
-    with st.spinner(t("uncertainty.running", draws=num(draws))):  # no show_time: its "(0.4 seconds)" is English
-        result = cached.montecarlo_result(lever_items, baseline_items, draws, seed)
-else:
+# A spinner only for a run long enough to notice (no show_time: its "(0.4 seconds)" is English).
+running = st.spinner(t("uncertainty.running", draws=num(draws))) if draws > mc.SLOW_DRAWS else contextlib.nullcontext()
+with running:
     result = cached.montecarlo_result(lever_items, baseline_items, draws, seed)
 
 # ---------------------------------------------------------------- in plain words
 year_end = cached.year_end(lever_items, baseline_items)
 levers = state.levers()
-pulls = mc.cached_pulls(lever_items, baseline_items)
+pulls = cached.pulls(lever_items, baseline_items)
 st.subheader(t("uncertainty.table_title", draws=num(draws), seed=seed))
 st.markdown(mc.reached_summary(plan, result, lang=lang))
 st.markdown(mc.central_count_text(plan, result, year_end, lang=lang))

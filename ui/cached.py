@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from model.analysis import MonteCarloResult, PlanImplied, goal_seek_table, monte_carlo, plan_implied, sensitivity
+from model.analysis import MonteCarloResult, PlanImplied, goal_seek_table, lever_pulls, monte_carlo, plan_implied, sensitivity
 from model.engine import project
 from model.plan import Observation, Plan, load_observations, load_plan
 
@@ -74,3 +74,9 @@ def implied(lever_items: LeverItems, baseline_items: BaselineItems, tol: float) 
 @st.cache_data(show_spinner=False, max_entries=128)
 def tornado(lever_items: LeverItems, baseline_items: BaselineItems, indicator: str) -> pd.DataFrame:
     return sensitivity(get_plan(), dict(lever_items), indicator=indicator, baseline=dict(baseline_items))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pulls(lever_items: LeverItems, baseline_items: BaselineItems) -> pd.DataFrame:
+    """How far each lever's draws pull each indicator (model.analysis.lever_pulls), once per scenario."""
+    return lever_pulls(get_plan(), dict(lever_items), dict(baseline_items))

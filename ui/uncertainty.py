@@ -22,11 +22,11 @@ import pandas as pd
 import streamlit as st
 
 from model.analysis import MonteCarloResult, triangle_ends
-from model.engine import STATUSES, project, status_codes
+from model.engine import STATUSES, status_codes
 from model.plan import Lever, Plan, Target
 from model.settings import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 from model.text import number, percent, tr
-from ui import cached, widgets
+from ui import widgets
 from ui.charts import BAND, PROJECTION, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.i18n import STATUS_ICONS
 from ui.keys import Keys
@@ -152,38 +152,6 @@ def column_help(lang: str) -> dict[str, str]:
 # ------------------------------------------------------------ why the draws and the current scenario differ
 
 
-def lever_pulls(plan: Plan, levers: Mapping[str, Any], baseline: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """How far each lever's draws pull each indicator from the current scenario, on average.
-
-    Rows: numeric levers; columns: indicators. A lever drawn from the triangle (low, value, high) moves an
-    indicator f by (f(low) + f(high) − 2 f(value)) / 3 on average (exact for an f linear in the lever):
-    zero for a range centred on the value, negative when the range leans to the side that lowers f.
-    One vectorized projection of 2 × levers + 1 scenarios, others held at their current values.
-    """
-    current = plan.defaults() | dict(levers)
-    numeric = plan.numeric_levers
-    n = len(numeric)
-    batch: dict[str, Any] = {lv.id: np.full(2 * n + 1, float(current[lv.id])) for lv in numeric}
-    for j, lv in enumerate(numeric):
-        low, high = triangle_ends(lv, float(current[lv.id]))
-        batch[lv.id][j] = low
-        batch[lv.id][n + j] = high
-    for lv in plan.levers:
-        if not lv.is_number:
-            batch[lv.id] = str(current[lv.id])
-    year_end = project(plan, batch, dict(baseline or {})).year_end
-    pulls = {}
-    for target in plan.targets:
-        y = np.asarray(year_end[target.id], dtype=float)
-        pulls[target.id] = (y[:n] + y[n : 2 * n] - 2.0 * y[2 * n]) / 3.0
-    return pd.DataFrame(pulls, index=[lv.id for lv in numeric])
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_pulls(lever_items: cached.LeverItems, baseline_items: cached.BaselineItems) -> pd.DataFrame:
-    return lever_pulls(cached.get_plan(), dict(lever_items), dict(baseline_items))
-
-
 LOPSIDED = frozenset({"only_up", "only_down", "more_down", "more_up"})  # lever shapes whose range leans to one side
 
 
@@ -298,19 +266,13 @@ def target_lines(
     return lines
 
 
-def targets_reached_per_draw(plan: Plan, result: MonteCarloResult) -> np.ndarray:
-    """How many of the targets each draw reaches (an array of ``draws`` counts)."""
-    reached = [status_codes(result.samples[t.id], t.value) == 0 for t in plan.targets]
-    return np.sum(reached, axis=0)
-
-
 def reached_summary(plan: Plan, result: MonteCarloResult, *, lang: str) -> str:
     """In half of the draws at least 9 of 17 targets are reached (80 % reach 7 to 11); all 17 in 0 %.
 
     Quantiles of whole counts (inverted CDF): at least p50 targets in half of
     the draws or more, and p10 to p90 in at least 80 % of them.
     """
-    counts = targets_reached_per_draw(plan, result)
+    counts = result.reached_per_draw
     p10, p50, p90 = (int(x) for x in np.quantile(counts, [0.1, 0.5, 0.9], method="inverted_cdf"))
     total = len(plan.targets)
     return tr(
@@ -326,7 +288,7 @@ def reached_summary(plan: Plan, result: MonteCarloResult, *, lang: str) -> str:
 
 def central_count_text(plan: Plan, result: MonteCarloResult, year_end: Mapping[str, float], *, lang: str) -> str:
     """The current scenario's count of targets reached, and why a typical year reaches fewer (or more)."""
-    counts = targets_reached_per_draw(plan, result)
+    counts = result.reached_per_draw
     p50 = int(np.quantile(counts, 0.5, method="inverted_cdf"))
     total = len(plan.targets)
     reached = {t.id: central_status(t, float(year_end[t.id])) == "reached" for t in plan.targets}

@@ -10,6 +10,7 @@ import pytest
 from apptools import assert_draws_like, make_app
 from streamlit.testing.v1 import AppTest
 
+from model.analysis import lever_pulls
 from model.plan import load_plan
 from ui import uncertainty as mc
 from ui.charts import style
@@ -235,7 +236,7 @@ def test_disagreement_reason_for_a_target_missed_centrally_but_reached_in_most_y
 def test_lever_pulls_follow_the_lopsided_ranges() -> None:
     """Dissolution drawn from 0–0–3 %: its draws can only lower the coops at year end (pull < 0); new coops drawn
     from 60–85–100 pull the founded count by (60 + 100 − 2·85)/3 = −10/3 exactly (new_coops = F)."""
-    pulls = mc.lever_pulls(PLAN, PLAN.defaults())
+    pulls = lever_pulls(PLAN, PLAN.defaults())
     assert pulls.loc["dissolution_rate", "coops"] < 0
     assert pulls.loc["new_coops", "new_coops"] == pytest.approx(-10 / 3)
     assert pulls.loc["members_per_new_coop", "new_coops"] == pytest.approx(0.0)

@@ -170,6 +170,7 @@ def test_probability_counts_reached_draws_only(plan: Plan) -> None:
     the other 12, the 3 close ones included (close is not reached)."""
     result = monte_carlo(_without_spread(plan), plan.defaults(), draws=50, seed=8)
     assert result.probability == {t.id: 1.0 if t.id in REACHED_AT_DEFAULTS else 0.0 for t in plan.targets}
+    assert result.reached_per_draw.tolist() == [5] * 50  # every draw reaches the 5 targets the defaults reach
 
 
 def test_probability_does_not_depend_on_the_close_tolerance(plan: Plan) -> None:
