@@ -19,7 +19,7 @@ from ui.data_sources import (
     symbol_table,
     targets_table,
 )
-from ui.exports import NAME_CSS, render_downloads, render_upload, scenario_label
+from ui.exports import render_downloads, render_upload, scenario_label
 from ui.i18n import md_escape, t
 from ui.keys import Keys
 from ui.tables import grid, table_height
@@ -35,7 +35,7 @@ st.caption(t("data_sources.intro"))
 # ---------------------------------------------------------------- downloads
 # Near the top (the page is long): every file of the current scenario, and the scenario upload.
 st.subheader(t("exports.title"))
-st.caption(t("exports.caption") + NAME_CSS, unsafe_allow_html=True)
+st.caption(t("exports.caption"))
 name = st.text_input(
     t("exports.name"), key="data_sources_scenario_name", max_chars=80, help=t("exports.name_help"), placeholder=scenario_label()
 )

@@ -47,7 +47,6 @@ EXACT_CSS = """<style>
 [class*="st-key-exact_stack_"] > [class*="_exact"], [class*="st-key-exact_inline_"] > [class*="_exact"],
 [class*="st-key-exact_inline_"] > :has([data-testid="stSlider"]) { grid-column: auto; }
 [class*="st-key-exact_stack_"] > [class*="_exact_up"] + * { margin-top: 0.25rem; }
-[class*="st-key-exact_"] [data-testid="InputInstructions"] { display: none; }
 [class*="st-key-exact_"] [class*="_exact"] input { text-align: center; padding-left: 0.25rem; padding-right: 0.25rem; }
 [class*="st-key-exact_"] [class*="_exact_"] button { min-width: 0; padding-left: 0; padding-right: 0; font-size: 1.125rem; }
 </style>"""

@@ -537,11 +537,6 @@ def _on_upload(uploader_key: str) -> None:
 # ------------------------------------------------------------------ drawing
 
 
-# Streamlit writes "Press Enter to apply" (English) under a text field: hidden under the scenario-name field,
-# whose value is used as it is typed anyway (sent with the caption above it: no style element of its own).
-NAME_CSS = '<style>[class*="st-key-data_sources_scenario_name"] [data-testid="InputInstructions"] { display: none; }</style>'
-
-
 def scenario_label() -> str:
     """The name the scenario file gets when none is typed (the preset's, or "Custom" with the time)."""
     return scenario_name(export_request())

@@ -65,8 +65,7 @@ TABLE_CSS = f"""<style>
 }}
 @media {WIDE} {{ [class*="st-key-phone_panel_"], [class*="st-key-compare_phone"] {{ display: none; }}
 [class*="st-key-{SCORECARD_KEY}"] td:nth-child(2) {{ white-space: nowrap; }} }}
-[class*="st-key-phone_panel_"] :is([data-testid="InputInstructions"], [data-testid="stNumberInputClearButton"]) {{
-  display: none; }}
+[class*="st-key-phone_panel_"] [data-testid="stNumberInputClearButton"] {{ display: none; }}
 [class*="st-key-compare_phone_levers"] td strong {{ background-color: #FFE8A3; color: #31333F; padding: 0 0.125rem; }}
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-phone_summary_"]) {{ position: sticky; top: 3.75rem; z-index: 10;
   background-color: Canvas; padding: 0.375rem 0; border-bottom: 1px solid rgba(128, 128, 128, 0.35); font-size: 0.9rem; }}
