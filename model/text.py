@@ -79,6 +79,11 @@ def signed(value: float, lang: str, decimals: int = 0) -> str:
     return ("+" if value > 0 else "−") + text
 
 
+def tolerance_text(tolerance_percent: float, lang: str) -> str:
+    """The "close" tolerance as people set it: "5,0%" / "5.0%" (one decimal, the setting's 0.5 grid)."""
+    return number(tolerance_percent, lang, 1) + "%"
+
+
 def percent(value: float, lang: str, decimals: int = 0) -> str:
     """A fraction (0.647) as a percent in the locale's format (64,7 %)."""
     if value is None or not math.isfinite(value):

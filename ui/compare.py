@@ -25,11 +25,11 @@ from model.engine import STATUSES, StatusMatrix
 from model.plan import BASELINE_IDS, Plan
 from model.problems import Problem
 from model.scenario import ScenarioError, from_json
-from model.text import clean_label, number, tr
+from model.text import clean_label, number, tolerance_text, tr
 from ui import cached, state, widgets
 from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, style, vega_number_format
 from ui.exports import UploadOutcome
-from ui.i18n import STATUS_ICONS, md_escape
+from ui.i18n import STATUS_ICONS, md_escape, status_label
 from ui.keys import Keys
 from ui.problems import describe_all
 from ui.scenario_charts import date_texts, month_axis, month_dates
@@ -347,10 +347,8 @@ def legend_text(lang: str, tol: float) -> str:
     return tr(
         lang,
         "compare.legend",
-        reached=f"{STATUS_ICONS['reached']} {tr(lang, 'status.reached')}",
-        close=f"{STATUS_ICONS['close']} {tr(lang, 'status.close')}",
-        missed=f"{STATUS_ICONS['missed']} {tr(lang, 'status.missed')}",
-        tol=number(tol * 100, lang, 1 if round(tol * 100, 6) % 1 else 0),
+        **{status: status_label(status, lang) for status in STATUSES},
+        tol=tolerance_text(tol * 100, lang),
     )
 
 

@@ -26,7 +26,7 @@ from model.engine import STATUSES, project, scorecard, status_matrix
 from model.plan import Observation, Plan
 from model.problems import Problem
 from model.scenario import Scenario, ScenarioError, from_json, to_json, validate
-from model.text import number, tr
+from model.text import tolerance_text, tr
 from ui import cached, state
 from ui.i18n import md_escape
 from ui.keys import Keys
@@ -312,7 +312,7 @@ def _about(request: ExportRequest, name: str) -> dict[str, str]:
         tr(lang, "exports.about.scenario"): name,
         tr(lang, "exports.about.plan"): f"{plan.id} ({plan.version})",
         tr(lang, "exports.about.source"): plan.meta.source_title,
-        tr(lang, "exports.about.tolerance"): number(request.tolerance * 100, lang, 1) + " %",
+        tr(lang, "exports.about.tolerance"): tolerance_text(request.tolerance * 100, lang),
         tr(lang, "exports.about.made"): dt.datetime.now(VIETNAM).strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M"),
     }
 

@@ -27,9 +27,9 @@ def indicator_value(indicator_id: str, value: float) -> str:
 STATUS_ICONS = {"reached": "✅", "close": "🟡", "missed": "❌"}
 
 
-def status_label(status: str) -> str:
-    """Icon and word: never colour alone."""
-    return f"{STATUS_ICONS[status]} {t('status.' + status)}"
+def status_label(status: str, language: str | None = None) -> str:
+    """Icon and word ("✅ Đạt"), in ``language`` or the session's: a status is never colour alone."""
+    return f"{STATUS_ICONS[status]} {tr(language or lang(), 'status.' + status)}"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")

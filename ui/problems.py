@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from model.plan import BASELINE_IDS, Plan, on_step
 from model.problems import FILE_CODES, Problem
-from model.text import number, tr
+from model.text import number, tolerance_text, tr
 from ui.links import BASELINE_PREFIX, PARAM_DRAWS, PARAM_LANG, PARAM_ROOM, PARAM_SEED, PARAM_TOLERANCE
 
 BASELINE_FIELD = "baseline."  # a problem's field for a baseline value (model.scenario)
@@ -180,7 +180,7 @@ def _link_used(key: str, used: str, lang: str, plan: Plan) -> str:
             value = 0.0  # "-0" is the slider's 0
         return number(value, lang, lv.decimals)  # as the lever's slider shows it
     if key == PARAM_TOLERANCE:
-        return number(value, lang, 1) + "%"
+        return tolerance_text(value, lang)
     bid = key.removeprefix(BASELINE_PREFIX)
     if key.startswith(BASELINE_PREFIX) and bid in BASELINE_IDS:
         return number(value, lang, plan.baseline_decimals(bid), trim=True)  # as the editor shows it

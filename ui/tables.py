@@ -20,7 +20,7 @@ from model.plan import Observation
 from model.text import number, percent, signed, tr
 from ui import cached, state
 from ui.cached import BaselineItems, LeverItems
-from ui.i18n import STATUS_ICONS, md_escape
+from ui.i18n import STATUS_ICONS, md_escape, status_label
 from ui.keys import Keys
 
 NBSP = "\u00a0"
@@ -164,7 +164,7 @@ def _scorecard_view(
     for target in plan.targets:
         r = card[target.id]
         o = reality_check(target.id)
-        status = f"{STATUS_ICONS[r['status']]} {tr(language, 'status.' + r['status'])}"
+        status = status_label(r["status"], language)
         change = ""
         was = r["status"]
         if before is not None:

@@ -19,7 +19,7 @@ from model.plan import Lever, Plan
 from model.text import number, signed, tr
 from ui import cached, state
 from ui.charts import FONT_SIZE, OBSERVED, PALETTE, TARGET, cached_spec, filled_spec, padded_domain, placeholder, style
-from ui.i18n import STATUS_ICONS, with_unit
+from ui.i18n import STATUS_ICONS, status_label, with_unit
 from ui.keys import Keys
 from ui.tables import headline
 
@@ -165,7 +165,7 @@ def applied_text(applied: Mapping[str, Any], *, lang: str) -> str:
         before=number(applied["before"], lang, lv.decimals),
         after=lever_value_text(lv, applied["after"], lang),
         indicator=target.label(lang),
-        status=status_text(state.statuses_of(year_end)[target.id], lang),
+        status=status_label(state.statuses_of(year_end)[target.id], lang),
         old=number(applied["indicator_before"], lang, target.decimals),
         new=with_unit(number(value, lang, target.decimals), target.unit(lang)),
         headline=headline(year_end),
@@ -215,10 +215,6 @@ def _range_text(lv: Lever, lang: str) -> str:
     return with_unit(f"{number(lv.lo, lang, lv.decimals)}–{number(lv.hi, lang, lv.decimals)}", lv.unit(lang))
 
 
-def status_text(status: str, lang: str) -> str:
-    return f"{STATUS_ICONS[status]} {tr(lang, 'status.' + status)}"
-
-
 def default_target(plan: Plan, year_end: Mapping[str, float]) -> str:
     """The target furthest from reach (lowest share of its target): the first one a leader asks about."""
     return min(plan.targets, key=lambda t: float(year_end[t.id]) / t.value).id
@@ -248,7 +244,7 @@ def main_lever_table(
         rows.append(
             {
                 tr(lang, "what_it_takes.col.indicator"): target.label(lang),
-                tr(lang, "what_it_takes.col.status"): status_text(statuses[target.id], lang),
+                tr(lang, "what_it_takes.col.status"): status_label(statuses[target.id], lang),
                 tr(lang, "what_it_takes.col.main_lever"): lv.label(lang),
                 tr(lang, "what_it_takes.col.needed"): needed_text(plan, match, current, lang) if match else "",
             }

@@ -18,7 +18,7 @@ import streamlit as st
 
 from model.plan import Lever
 from model.settings import TOLERANCE_OPTIONS
-from model.text import number
+from model.text import number, tolerance_text
 from ui import state
 from ui.cached import get_plan
 from ui.keys import Keys
@@ -117,7 +117,7 @@ def indicator_select(label: str, *, key: str) -> str:
 
 @functools.cache
 def _tolerance_labels(language: str) -> dict[float, str]:
-    return {x: number(x, language, 1) + "%" for x in TOLERANCE_OPTIONS}
+    return {x: tolerance_text(x, language) for x in TOLERANCE_OPTIONS}
 
 
 def tolerance_widget(*, label: str, help_text: str) -> None:

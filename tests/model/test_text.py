@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from model.text import number, percent, signed, tr
+from model.text import number, percent, signed, tolerance_text, tr
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,8 @@ def test_a_text_without_values_keeps_its_braces_as_written() -> None:
     # not a JSON object was described as "({{ … }})" in both languages.
     assert tr("en", "problem.not_object") == "The file must hold a JSON object ({ … })."
     assert tr("vi", "problem.not_object") == "Tệp phải chứa một đối tượng JSON (dạng { … })."
+
+
+def test_the_tolerance_is_written_one_way() -> None:
+    """The slider, the link report, the Compare legend and the Excel "about" sheet all write it like this."""
+    assert (tolerance_text(5.0, "vi"), tolerance_text(2.5, "en"), tolerance_text(0.0, "vi")) == ("5,0%", "2.5%", "0,0%")
