@@ -8,7 +8,7 @@ import streamlit as st
 from model.engine import status_matrix
 from model.scenario import MAX_FILE_BYTES
 from store import BoardError
-from ui import cached, compare, state, widgets, workshop
+from ui import cached, compare, exports, state, widgets, workshop
 from ui.exports import render_compare_downloads
 from ui.i18n import heading, md_escape, t
 from ui.keys import Keys
@@ -54,7 +54,7 @@ files = st.file_uploader(
 for file in files or []:
     outcome = compare.add_upload(session, plan, file_id=file.file_id, file_name=file.name, data=file.getvalue())
     if outcome.status == "rejected":
-        problems = compare.problem_list(outcome.problems, lang, plan)
+        problems = exports.problem_list(outcome.problems, lang, plan)
         st.error(t("compare.upload_error", file=md_escape(outcome.file_name), problems=problems))
         continue
     version = compare.version_text(outcome)

@@ -23,7 +23,6 @@ import streamlit as st
 from model import engine
 from model.engine import STATUSES, StatusMatrix
 from model.plan import BASELINE_IDS, Plan
-from model.problems import Problem
 from model.scenario import ScenarioError, from_json
 from model.text import clean_label, number, tolerance_text, tr
 from ui import cached, state, widgets
@@ -31,7 +30,6 @@ from ui.charts import PALETTE, TARGET, cached_spec, filled_spec, placeholder, st
 from ui.exports import UploadOutcome
 from ui.i18n import STATUS_ICONS, md_escape, status_label
 from ui.keys import Keys
-from ui.problems import describe_all
 from ui.scenario_charts import date_texts, month_axis, month_dates
 from ui.tables import grid, markdown_table, show_table
 
@@ -147,11 +145,6 @@ def add_upload(session: MutableMapping[str, Any], plan: Plan, *, file_id: str, f
     # Strict parsing only lets a file through with a notice when it was made for another version of this plan.
     outcomes[file_id] = UploadOutcome(status, file_name, notices=tuple(loaded.notices), key=key, renamed=renamed)
     return outcomes[file_id]
-
-
-def problem_list(problems: Sequence[Problem], lang: str, plan: Plan) -> str:
-    """A markdown list of a file's problems in words; their text (values from the file) is shown literally."""
-    return "\n".join("- " + md_escape(p) for p in describe_all(problems, lang, plan))
 
 
 def clear_uploads(session: MutableMapping[str, Any]) -> None:

@@ -31,6 +31,7 @@ from ui import cached, state
 from ui.i18n import md_escape
 from ui.keys import Keys
 from ui.problems import describe_all
+from ui.scenario_charts import month_end
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # "Custom 02/12/2026 20:40": the time where the plan is
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,13 +111,6 @@ def year_end_section(plan: Plan, year_end: Mapping[str, float], *, lang: str, to
     return Section(tuple(_header(lang, c) for c in columns), tuple(rows))
 
 
-def month_end(plan: Plan, month: int) -> dt.date:
-    """The last day of month ``month`` after the baseline date (month 0 = the baseline date, 31 Dec)."""
-    start = plan.meta.baseline_date
-    first_of_next = dt.date(start.year + (start.month + month) // 12, (start.month + month) % 12 + 1, 1)
-    return first_of_next - dt.timedelta(days=1)
-
-
 def monthly_section(plan: Plan, paths: Mapping[str, Sequence[float]], *, lang: str) -> Section:
     """Month 0–12 as rows (with the month's last day), one column per indicator, its unit in the header."""
     columns = [_header(lang, "month"), _header(lang, "date")]
@@ -124,7 +118,7 @@ def monthly_section(plan: Plan, paths: Mapping[str, Sequence[float]], *, lang: s
     months = len(next(iter(paths.values())))
     rows = []
     for m in range(months):
-        date = month_end(plan, m)
+        date = month_end(plan.meta.year, m)
         rows.append(
             (
                 Num(m, 0),
@@ -301,9 +295,12 @@ def scenario_name(request: ExportRequest, now: dt.datetime | None = None) -> str
     """The name a file carries: the given one, else "Tùy chỉnh 02/12/2026 20:40" (Vietnam's time)."""
     if request.name.strip():
         return request.name.strip()
-    now = now or dt.datetime.now(VIETNAM)
-    when = now.strftime("%d/%m/%Y %H:%M") if request.lang == "vi" else now.strftime("%Y-%m-%d %H:%M")
-    return tr(request.lang, "exports.custom_name", when=when)
+    return tr(request.lang, "exports.custom_name", when=_when(now or dt.datetime.now(VIETNAM), request.lang))
+
+
+def _when(now: dt.datetime, lang: str) -> str:
+    """A file's time as people of the language write it: 02/12/2026 20:40 / 2026-12-02 20:40."""
+    return now.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
 
 
 def _about(request: ExportRequest, name: str) -> dict[str, str]:
@@ -313,7 +310,7 @@ def _about(request: ExportRequest, name: str) -> dict[str, str]:
         tr(lang, "exports.about.plan"): f"{plan.id} ({plan.version})",
         tr(lang, "exports.about.source"): plan.meta.source_title,
         tr(lang, "exports.about.tolerance"): tolerance_text(request.tolerance * 100, lang),
-        tr(lang, "exports.about.made"): dt.datetime.now(VIETNAM).strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M"),
+        tr(lang, "exports.about.made"): _when(dt.datetime.now(VIETNAM), lang),
     }
 
 
@@ -518,6 +515,12 @@ def handle_upload(
     return outcome
 
 
+def problem_list(problems: Sequence[Problem], lang: str, plan: Plan) -> str:
+    """A Markdown list of a file's problems in words (Data & sources, Compare); the values quoted from the file
+    are shown literally."""
+    return "\n".join("- " + md_escape(p) for p in describe_all(problems, lang, plan))
+
+
 def _on_upload(uploader_key: str) -> None:
     uploaded = st.session_state.get(uploader_key)
     if uploaded is None:
@@ -623,7 +626,7 @@ def render_upload(page: str) -> None:
         return
     plan = cached.get_plan()
     if outcome.status == "rejected":
-        lines = "\n".join(f"- {md_escape(p)}" for p in describe_all(outcome.problems, lang, plan))
+        lines = problem_list(outcome.problems, lang, plan)
         st.error(tr(lang, "exports.upload.rejected", name=md_escape(outcome.file_name)) + "\n\n" + lines, icon="🚫")
         return
     st.success(

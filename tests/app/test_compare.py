@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from model.plan import load_plan
 from model.scenario import Scenario, to_json
-from ui import compare
+from ui import compare, exports
 from ui.charts import TARGET, style
+from ui.i18n import md_escape
 from ui.keys import Keys
 
 PLAN = load_plan()
@@ -187,7 +188,9 @@ def test_add_upload_directly() -> None:
     session: dict[str, object] = {Keys.COMPARE_SELECTION: ["current", "preset:cautious"]}
     bad = compare.add_upload(session, PLAN, file_id="f1", file_name="x.json", data=b"[1, 2]")
     assert bad.status == "rejected"
-    assert compare.problem_list(bad.problems, "vi", PLAN) and compare.problem_list(bad.problems, "en", PLAN)
+    # Markdown-escaped: the sentence shows literally (its braces and brackets are not markup).
+    assert exports.problem_list(bad.problems, "vi", PLAN) == "- " + md_escape("Tệp phải chứa một đối tượng JSON (dạng { … }).")
+    assert exports.problem_list(bad.problems, "en", PLAN) == "- " + md_escape("The file must hold a JSON object ({ … }).")
     assert session[Keys.COMPARE_UPLOADS] == {}
     assert session[Keys.COMPARE_SELECTION] == ["current", "preset:cautious"]
     good = scenario_file("", {"new_coops": 90})

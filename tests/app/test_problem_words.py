@@ -124,7 +124,7 @@ def test_compare_path_uses_the_same_outcome_type() -> None:
     assert isinstance(rejected, exports.UploadOutcome) and rejected.status == "rejected"
     (problem,) = rejected.problems
     assert problem.code == "not_object"
-    assert compare.problem_list(rejected.problems, "vi", PLAN).startswith("- Tệp phải chứa một đối tượng JSON")
+    assert exports.problem_list(rejected.problems, "vi", PLAN).startswith("- Tệp phải chứa một đối tượng JSON")
     doc = json.loads(_file().decode()) | {"plan": {"id": PLAN.id, "version": "0.9"}}
     added = compare.add_upload(session, PLAN, file_id="b", file_name="y.json", data=json.dumps(doc).encode())
     assert isinstance(added, exports.UploadOutcome) and added.status == "added"
