@@ -44,22 +44,23 @@ def _wait_for_the_board() -> None:
     st.rerun(scope="app")  # runs once: on the next run the board is there and this fragment is not drawn
 
 
-def _room_info(code: str) -> Room | None:
-    """The room (None: never made, mistyped or expired). One indexed read of its change time on a run
-    where nothing changed (a participant's lever move): the room is read again only after a change."""
+def _room_info(code: str) -> tuple[object, Room | None]:
+    """(the room's change time, the room: None when never made, mistyped or expired). One indexed read of
+    the change time on a run where nothing changed (a participant's lever move): the room, and the list
+    below, are read again only after a change."""
     changed = board.changed_at(code)
-    return workshop.session_memo(Keys.ROOM_CACHE, (code, changed), lambda: board.room(code), reuse=changed is not None)
+    return changed, workshop.session_memo(Keys.ROOM_CACHE, (code, changed), lambda: board.room(code), reuse=changed is not None)
 
 
 info: Room | None = None
+room_changed: object = None  # the room's change time, read this run by _room_info
 try:
     if workshop.room() is None:
         board.check()
     else:
-        info = _room_info(workshop.room())
+        room_changed, info = _room_info(workshop.room())
     available = True
 except UnavailableError:
-    st.session_state.pop(Keys.ROOM_CACHE, None)  # nothing read this run: the list must not pass for fresh
     # The reason (host, driver message) is in the server log, not on a page anyone can open.
     available = False
     st.error(t("workshop.error.unavailable"), icon="⚠️")
@@ -119,7 +120,8 @@ if room is None:
 # ------------------------------------------------------------------ in a room
 st.subheader(t("workshop.room_heading", room=room))
 # On a phone (the room link's landing page): the main levers in the page and the result in view while they move.
-phone.participant_panel("workshop")
+year_end = cached.year_end(*state.scenario_key())
+phone.participant_panel("workshop", year_end=year_end)
 st.caption(t("workshop.room_help"))
 if info is not None:
     if info.keep or info.expires_at is None:
@@ -187,7 +189,7 @@ def _save() -> None:
     ss[Keys.SAVE_NAME] = ""
 
 
-counts_now = scorecard_view(cached.year_end(*state.scenario_key())).counts  # cached with the Overview's
+counts_now = scorecard_view(year_end).counts  # cached with the Overview's
 with st.form("workshop_save", clear_on_submit=False):
     st.markdown(f"**{t('workshop.save_heading')}**")
     st.caption(
@@ -202,9 +204,7 @@ with st.form("workshop_save", clear_on_submit=False):
     col_name.text_input(t("workshop.name_label"), max_chars=board.limits.name_chars, key=Keys.SAVE_NAME)
     col_group.text_input(t("workshop.group_label"), max_chars=board.limits.group_chars, key=Keys.SAVE_GROUP)
     st.form_submit_button(t("workshop.save"), type="primary", on_click=_save)
-notice = st.session_state.pop(Keys.SAVE_NOTICE, None)
-if notice:
-    (st.success if notice[0] == "success" else st.error)(notice[1])
+workshop.show_notice(Keys.SAVE_NOTICE)
 
 
 def _delete(entry_id: int) -> None:
@@ -229,10 +229,9 @@ def _load(entry_id: int) -> None:
 
 def _room_entries() -> tuple[object, list, list[workshop.EntryResult]]:
     """(the room's change time, its entries, their projections); read and projected again only when the
-    room changed (the change time _room_info read this run otherwise)."""
-    read = st.session_state.get(Keys.ROOM_CACHE)
-    # Read this run by _room_info; again when that could not read it (the database was down a moment ago).
-    changed = read[0][1] if read is not None and read[0][0] == room else board.changed_at(room)
+    room changed (the change time _room_info read this run; read again when it could not: the database
+    was down a moment ago)."""
+    changed = room_changed if available else board.changed_at(room)
 
     def read_and_project() -> tuple[list, list[workshop.EntryResult]]:
         entries = board.list_entries(room)
@@ -272,9 +271,7 @@ def board_list() -> None:
         st.error(workshop.error_text(err))
         return
     st.session_state[Keys.WORKSHOP_SEEN] = changed
-    notice = st.session_state.pop(Keys.NOTICE, None)
-    if notice:
-        (st.success if notice[0] == "success" else st.error)(notice[1])
+    workshop.show_notice(Keys.NOTICE)
     st.markdown(f"**{t('workshop.list_heading', n=len(entries))}**")
     if not entries:
         st.info(t("workshop.empty"))
@@ -395,7 +392,4 @@ with st.expander(t("workshop.facilitator_heading")):
         else:
             st.text_input(t("workshop.pin_label"), type="password", key=Keys.PIN)
             st.button(t("workshop.pin_submit"), on_click=_try_pin)
-    pin_notice = st.session_state.pop(Keys.PIN_NOTICE, None)
-    if pin_notice:
-        kind, text = pin_notice
-        (st.success if kind == "success" else st.error)(text)
+    workshop.show_notice(Keys.PIN_NOTICE)

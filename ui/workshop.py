@@ -254,6 +254,14 @@ def session_memo(slot: str, key: tuple[object, ...], build: Callable[[], T], *, 
     return value
 
 
+def show_notice(key: str) -> None:
+    """The notice a callback left under ``key`` — ("success" | "error", text) — shown once."""
+    notice = st.session_state.pop(key, None)
+    if notice:
+        kind, text = notice
+        (st.success if kind == "success" else st.error)(text)
+
+
 def entry_label(entry: Entry) -> str:
     """A saved scenario in a picker: "name — group" (the name alone without a group)."""
     return f"{entry.name} — {entry.group}" if entry.group else entry.name
