@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import altair as alt
 
-from model.engine import STATUSES, project_many, status_counts, status_matrix
+from model.engine import STATUSES, project_many, status_matrix
 from model.plan import Plan
 from model.scenario import from_json
 from model.text import number, tr
@@ -73,14 +73,8 @@ class Participant:
     baseline: Mapping[str, float]
     statuses: Mapping[str, str]  # target id → reached / close / missed
     updated_at: datetime
-
-    @property
-    def reached(self) -> int:
-        return status_counts(self.statuses.values())["reached"]
-
-    @property
-    def close(self) -> int:
-        return status_counts(self.statuses.values())["close"]
+    reached: int  # how many targets the scenario reaches
+    close: int  # and nearly reaches
 
 
 @dataclass(frozen=True)
@@ -138,6 +132,7 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
     scenarios = [from_json(plan, r.scenario_json, lenient=True).scenario for r in rows]
     year_end = project_many(plan, [(s.levers, s.baseline) for s in scenarios]).year_end
     matrix = status_matrix(plan, year_end, tolerance)  # each target's K year-end values at once
+    counts = matrix.per_scenario()
     participants = tuple(
         Participant(
             id=r.id,
@@ -147,6 +142,8 @@ def room_view(plan: Plan, rows: Sequence[LiveRow], tolerance: float) -> RoomView
             baseline=dict(s.baseline),
             statuses=matrix.scenario(i),
             updated_at=r.updated_at,
+            reached=counts[i]["reached"],
+            close=counts[i]["close"],
         )
         for i, (r, s) in enumerate(zip(rows, scenarios, strict=True))
     )

@@ -1,4 +1,8 @@
-"""Every session-state key is declared once, in ui/keys.py, and read through it."""
+"""Session-state keys are declared once, in ui/keys.py, and read through it.
+
+What is checked: every read or write of ``st.session_state`` (or a mapping bound as session / ss) with the key
+written out as a string or f-string. Not checked: widget ``key="…"`` arguments and keys built into a variable
+first (those widgets' values are not read from the session by name)."""
 
 from __future__ import annotations
 

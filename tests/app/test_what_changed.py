@@ -11,11 +11,12 @@ from streamlit.testing.v1 import AppTest
 
 from model.engine import project, statuses
 from model.plan import load_plan
+from model.settings import DEFAULT_TOLERANCE
 from model.text import tr
 from ui import tables
 
 PLAN = load_plan()
-TOL = 0.05
+TOL = DEFAULT_TOLERANCE  # the session's tolerance in these tests
 NEW_COOPS = "Hợp tác xã thành lập mới"
 COOPS = "Tổng số hợp tác xã cuối năm"
 

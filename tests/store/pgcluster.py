@@ -21,9 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-import pytest
-
-from tests.ci import in_ci
+from tests.ci import require_tool
 
 PG_BINDIR_ENV = "SONLA_PG_BINDIR"  # e.g. /usr/lib/postgresql/16/bin, when not the newest under /usr/lib/postgresql
 # Seconds: pg_ctl waits at most this long for the server to start or stop.
@@ -31,10 +29,9 @@ PG_CTL_WAIT = 60
 
 
 def no_postgres(reason: str) -> NoReturn:
-    """Fail under CI (tests/ci.py), skip with the reason elsewhere."""
-    if in_ci():
-        pytest.fail(f"PostgreSQL tests cannot run under CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    """Fail under CI, skip with the reason elsewhere (tests/ci.py's require_tool)."""
+    require_tool(False, f"PostgreSQL tests: {reason}")
+    raise AssertionError("unreachable: require_tool skips or fails")
 
 
 def pg_bindir() -> Path | None:
