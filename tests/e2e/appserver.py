@@ -79,3 +79,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def settle(page: object, timeout: float = 30_000) -> None:
+    """Wait until the page has finished its script run and drawn it: Streamlit marks the app root
+    ``data-test-script-state="notRunning"`` and no element is left stale from the run. Not a fixed sleep, and
+    not the status widget, which appears only once a run has lasted 500 ms (a shorter run still going passes)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(  # type: ignore[attr-defined]
+        "data-test-script-state", "notRunning", timeout=timeout
+    )
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=timeout)  # type: ignore[attr-defined]

@@ -15,10 +15,11 @@ import re
 from pathlib import Path
 
 import pytest
+from appserver import settle as finished
+from appserver import start_app, stop
 from playwright.sync_api import Browser, Page, expect
 
 from model.text import tr
-from tests.e2e.appserver import start_app, stop
 
 PAGES = ("", "scenario", "compare", "uncertainty", "what_it_takes", "data_sources", "workshop", "projector")
 WIDE = {"width": 1400, "height": 1000}
@@ -63,8 +64,7 @@ def visible_text(page: Page, selector: str | None = None) -> str:
 
 def settle(page: Page) -> None:
     expect(page.locator(TITLE)).to_be_visible(timeout=30_000)
-    expect(page.locator(STATUS)).to_have_count(0, timeout=60_000)
-    page.wait_for_timeout(500)
+    finished(page, timeout=60_000)
 
 
 def english_in(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appserver import settle
 from playwright.sync_api import Browser, Page, expect
 
 from model.plan import load_plan
@@ -60,7 +61,7 @@ def wide(browser: Browser) -> Iterator[Page]:
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
     expect(page.locator(TITLE)).to_be_visible(timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def summary_text(page: Page) -> str:
