@@ -53,6 +53,6 @@ def test_missing_postgres_skips_outside_ci_and_fails_under_it(monkeypatch: pytes
     from tests.store.pgcluster import no_postgres
 
     monkeypatch.setenv("CI", "0")
-    assert outcome(lambda: no_postgres("no server")) == ("skip", "PostgreSQL tests skipped: no server")
+    assert outcome(lambda: no_postgres("no server")) == ("skip", "PostgreSQL tests: no server")
     monkeypatch.setenv("CI", "1")
-    assert outcome(lambda: no_postgres("no server")) == ("fail", "PostgreSQL tests cannot run under CI: no server")
+    assert outcome(lambda: no_postgres("no server")) == ("fail", "cannot run in CI: PostgreSQL tests: no server")
